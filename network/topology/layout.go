@@ -44,6 +44,9 @@ func (l Layout) OrdererDir(mspID, orderer string) string {
 	return l.NodeDir(mspID, "orderers", orderer)
 }
 
+// NodeMSPDir is a peer's or orderer's own MSP folder (its signing identity).
+func NodeMSPDir(nodeDir string) string { return filepath.Join(nodeDir, "msp") }
+
 // TLSCert is a node's TLS server (and client) certificate.
 func TLSCert(nodeDir string) string { return filepath.Join(nodeDir, "tls", "server.crt") }
 

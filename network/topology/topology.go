@@ -31,12 +31,16 @@ type Topology struct {
 
 // Channel is the application channel definition.
 type Channel struct {
+	// Name follows Fabric's channel name rule: [a-z][a-z0-9.-]*, under 250
+	// characters.
 	Name string `yaml:"name"`
 	// Batch holds the orderer's block cutting parameters.
 	Batch Batch `yaml:"batch"`
 }
 
 // Batch holds block cutting parameters (Orderer.BatchTimeout / BatchSize).
+// Byte sizes are written as configtxgen reads them ("10 MB"); ParseByteSize
+// converts them.
 type Batch struct {
 	Timeout           time.Duration `yaml:"timeout"`
 	MaxMessageCount   int           `yaml:"maxMessageCount"`
@@ -131,8 +135,10 @@ type Chaincode struct {
 	Path string `yaml:"path"`
 	// Address is where the chaincode server listens (host:port).
 	Address string `yaml:"address"`
-	// EndorsementPolicy is a signature policy expression; empty means the
-	// channel's default (MAJORITY Endorsement).
+	// EndorsementPolicy is a signature policy expression naming only
+	// endorsing (not readOnly) organisations. Left empty, Load sets a
+	// majority of the endorsing organisations' peers, never the channel's
+	// MAJORITY Endorsement, which would count the read-only organisation.
 	EndorsementPolicy string `yaml:"endorsementPolicy"`
 	// Collections are the chaincode's explicit private data collections.
 	Collections []Collection `yaml:"collections"`
@@ -150,6 +156,7 @@ type Collection struct {
 	MemberOnlyRead  bool   `yaml:"memberOnlyRead"`
 	MemberOnlyWrite bool   `yaml:"memberOnlyWrite"`
 	// EndorsementPolicy overrides the chaincode's policy for writes to this
-	// collection; empty means all members, any one of them.
+	// collection. Left empty, Load sets any one member's peer
+	// (OR('AMSP.peer','BMSP.peer')).
 	EndorsementPolicy string `yaml:"endorsementPolicy"`
 }
