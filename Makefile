@@ -60,3 +60,7 @@ test: vet unit integration ## everything CI runs: vet, unit tests, integration t
 .PHONY: cover
 cover: ## unit test coverage per package
 	$(GO) test -count=1 -cover $(UNIT_PKGS)
+
+.PHONY: bench-network
+bench-network: ## network figures: startup time, idle RSS, noop throughput at 1/16/64 clients -> bench/results/network.json
+	$(GO) run ./test-network/cmd/netbench

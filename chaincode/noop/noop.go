@@ -7,6 +7,9 @@ import (
 	"fmt"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/govledger/govledger/chaincode/ccerror"
+	"github.com/govledger/govledger/chaincode/internal/validate"
 )
 
 // MaxValue bounds a stored value; the benchmark writes 100 bytes.
@@ -20,11 +23,8 @@ type Contract struct {
 // Put writes value under key without reading first (a blind write), so
 // concurrent clients never conflict.
 func (c *Contract) Put(ctx contractapi.TransactionContextInterface, key, value string) error {
-	if key == "" {
-		return fmt.Errorf(`field "key": rule "required": must not be empty`)
-	}
-	if len(value) > MaxValue {
-		return fmt.Errorf(`field "value": rule "maxLength": at most %d bytes`, MaxValue)
+	if err := validate.All(validate.Required("key", key), validate.MaxLen("value", value, MaxValue)); err != nil {
+		return ccerror.From(err)
 	}
 	return ctx.GetStub().PutState(key, []byte(value))
 }

@@ -37,7 +37,7 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	net, err = harness.New(harness.Options{Root: root, State: state, Topology: os.Getenv("GOVLEDGER_TOPOLOGY"), Log: os.Stdout})
+	net, err = harness.New(harness.Options{Root: root, State: state, Topology: os.Getenv("GOVLEDGER_TOPOLOGY"), Consensus: os.Getenv("GOVLEDGER_CONSENSUS"), Log: os.Stdout})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
