@@ -70,7 +70,10 @@ func (n *Network) Deploy(ctx context.Context) error {
 			return err
 		}
 	}
-	return n.deployAll(ctx)
+	if err := n.deployAll(ctx); err != nil {
+		return err
+	}
+	return n.awaitReady(ctx)
 }
 
 func (n *Network) deployAll(ctx context.Context) error {

@@ -255,7 +255,11 @@ func (n *Network) Up(ctx context.Context) error {
 	if err := n.startCAs(ctx, fresh); err != nil {
 		return err
 	}
-	n.step(start, "CAs ready (identities enrolled on a fresh network)")
+	if fresh {
+		n.step(start, "CAs ready, identities enrolled")
+	} else {
+		n.step(start, "CAs ready")
+	}
 	if fresh {
 		if err := n.generate(ctx); err != nil {
 			return err
