@@ -1,6 +1,7 @@
 package topology_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -75,11 +76,12 @@ func TestLookups(t *testing.T) {
 func TestListeners(t *testing.T) {
 	top := fresh(t)
 	ls := top.Listeners()
-	// 7 CAs x 2, 3 orderers x 3, 7 peers x 3, 2 chaincode servers.
-	require.Len(t, ls, 14+9+21+2)
+	// 7 CAs x 2, 3 orderers x 3, 7 peers x 3, one per chaincode server.
+	require.Len(t, ls, 14+9+21+len(top.Chaincodes))
 	require.Equal(t, topology.Listener{Owner: "ordering.ca.port", Host: "127.0.0.1", Port: 7100}, ls[0])
-	require.Equal(t, topology.Listener{Owner: "chaincodes[1].address", Host: "127.0.0.1", Port: 9901}, ls[len(ls)-1])
-	require.Equal(t, "127.0.0.1:9901", ls[len(ls)-1].Address())
+	last := len(top.Chaincodes) - 1
+	require.Equal(t, topology.Listener{Owner: fmt.Sprintf("chaincodes[%d].address", last), Host: "127.0.0.1", Port: 9900 + last}, ls[len(ls)-1])
+	require.Equal(t, fmt.Sprintf("127.0.0.1:%d", 9900+last), ls[len(ls)-1].Address())
 
 	seen := map[int]string{}
 	for _, l := range ls {
