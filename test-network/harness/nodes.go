@@ -222,7 +222,9 @@ func (n *Network) awaitHealthy(ctx context.Context, procs []*Process) error {
 	return parallel(procs, func(p *Process) error {
 		for {
 			if !p.Running(n.State) {
-				return fmt.Errorf("%s exited; log %s:\n%s", p.Name, p.LogFile(n.State), tail(p.LogFile(n.State), 15))
+				// Give the reaper a moment to record how it ended.
+				time.Sleep(100 * time.Millisecond)
+				return fmt.Errorf("%s exited (%s); log %s:\n%s", p.Name, or(p.ExitStatus(n.State), "status unknown"), p.LogFile(n.State), tail(p.LogFile(n.State), 15))
 			}
 			if p.Health == "" {
 				return nil

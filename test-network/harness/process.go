@@ -38,6 +38,18 @@ var ErrNotRunning = errors.New("not running")
 
 func (p *Process) pidFile(state string) string { return filepath.Join(state, "pids", p.Name+".pid") }
 
+func (p *Process) exitFile(state string) string { return filepath.Join(state, "logs", p.Name+".exit") }
+
+// ExitStatus says how the process ended ("exit status 1", "signal: killed"),
+// when the process that started it saw it end; empty otherwise.
+func (p *Process) ExitStatus(state string) string {
+	b, err := os.ReadFile(p.exitFile(state))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
 // LogFile is where the process's standard output and error go.
 func (p *Process) LogFile(state string) string { return filepath.Join(state, "logs", p.Name+".log") }
 
@@ -65,8 +77,11 @@ func (p *Process) Start(state string) error {
 	}
 	pid := cmd.Process.Pid
 	// Reap the child if it exits while this process is still alive, so it
-	// does not linger as a zombie that still answers kill(pid, 0).
-	go func() { _ = cmd.Wait() }()
+	// does not linger as a zombie, and note how it ended next to its log.
+	go func() {
+		_ = cmd.Wait()
+		_ = os.WriteFile(p.exitFile(state), []byte(cmd.ProcessState.String()+"\n"), 0o600)
+	}()
 	// The executable is recorded with the PID: a later PID check compares it
 	// with what runs under that PID, even after the binaries were rebuilt
 	// elsewhere (a changed pin).

@@ -45,16 +45,20 @@ func runMain(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	start := time.Now()
-	upErr := net.Up(ctx)
+	if err := net.Up(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "network up:", err)
+		// Keep the state folder (logs, keys) for diagnosis; stop every process.
+		if err := net.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "network stop:", err)
+		}
+		fmt.Fprintln(os.Stderr, "state and logs kept in", state)
+		return 1
+	}
 	defer func() {
 		if err := net.Down(); err != nil {
 			fmt.Fprintln(os.Stderr, "network down:", err)
 		}
 	}()
-	if upErr != nil {
-		fmt.Fprintln(os.Stderr, "network up:", upErr)
-		return 1
-	}
 	fmt.Printf("network up from nothing in %.1fs\n", time.Since(start).Seconds())
 	return m.Run()
 }
