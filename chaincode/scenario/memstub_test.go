@@ -2,6 +2,7 @@ package scenario_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -9,17 +10,22 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/require"
 
+	auditcc "github.com/govledger/govledger/chaincode/audit/contract"
 	"github.com/govledger/govledger/chaincode/internal/memstub"
 	"github.com/govledger/govledger/chaincode/noop"
+	procurementcc "github.com/govledger/govledger/chaincode/procurement/contract"
 	"github.com/govledger/govledger/chaincode/scenario"
 	"github.com/govledger/govledger/network/topology"
 )
 
 // chaincodes builds each chaincode the stub can serve.
 var chaincodes = map[string]func() (shim.Chaincode, error){
-	"noop": func() (shim.Chaincode, error) { return noop.Chaincode() },
+	"noop":        func() (shim.Chaincode, error) { return noop.Chaincode() },
+	"procurement": func() (shim.Chaincode, error) { return procurementcc.Chaincode() },
+	"audit":       func() (shim.Chaincode, error) { return auditcc.Chaincode() },
 }
 
 // stubLedger runs scenarios on one in-memory ledger per chaincode, with the
@@ -30,6 +36,12 @@ type stubLedger struct {
 	ids   map[scenario.User]memstub.Identity
 	nets  map[string]*memstub.Network
 	clock time.Time
+	// call serialises transactions so that caller is the creator of the one
+	// in flight: memstub hands a chaincode-to-chaincode handler only the
+	// arguments, while a peer runs the called chaincode under the same
+	// signed proposal.
+	call   sync.Mutex
+	caller memstub.Identity
 }
 
 func newStubLedger(t *testing.T) *stubLedger {
@@ -50,7 +62,37 @@ func newStubLedger(t *testing.T) *stubLedger {
 		}
 		l.nets[cc.Name] = memstub.Connect(ledger, code)
 	}
+	// A chaincode may call another, as audit asks procurement for a tender.
+	for _, n := range l.nets {
+		for name := range l.nets {
+			n.Ledger.RegisterChaincode(name, l.invoke(name))
+		}
+	}
 	return l
+}
+
+// invoke answers InvokeChaincode to the chaincode name by evaluating on its
+// own stub ledger as the caller of the transaction in flight, so the called
+// contract applies its access rules to the same identity, as on a peer.
+func (l *stubLedger) invoke(name string) memstub.ChaincodeHandler {
+	return func(args [][]byte) *peer.Response {
+		if len(args) == 0 {
+			return shim.Error("memstub: InvokeChaincode " + name + " without a function")
+		}
+		params := make([]string, 0, len(args)-1)
+		for _, a := range args[1:] {
+			params = append(params, string(a))
+		}
+		res, err := l.nets[name].Evaluate(l.caller, string(args[0]), params...)
+		var refused *memstub.TxError
+		if errors.As(err, &refused) {
+			return &peer.Response{Status: refused.Status, Message: refused.Message}
+		}
+		if err != nil {
+			return shim.Error(err.Error())
+		}
+		return shim.Success(res.Payload)
+	}
 }
 
 func (l *stubLedger) identity(u scenario.User) (memstub.Identity, error) {
@@ -93,6 +135,9 @@ func (l *stubLedger) Submit(_ context.Context, u scenario.User, c scenario.Call)
 	if err != nil {
 		return nil, err
 	}
+	l.call.Lock()
+	defer l.call.Unlock()
+	l.caller = id
 	res, err := n.Submit(id, c.Function, c.Args...)
 	if err != nil {
 		return nil, err
@@ -109,6 +154,9 @@ func (l *stubLedger) Evaluate(_ context.Context, u scenario.User, c scenario.Cal
 	if err != nil {
 		return nil, err
 	}
+	l.call.Lock()
+	defer l.call.Unlock()
+	l.caller = id
 	res, err := n.Evaluate(id, c.Function, c.Args...)
 	if err != nil {
 		return nil, err
@@ -118,13 +166,15 @@ func (l *stubLedger) Evaluate(_ context.Context, u scenario.User, c scenario.Cal
 
 func (l *stubLedger) Now() time.Time { return l.clock }
 
-// Await moves every chaincode's clock to t: on the stub, waiting for a
-// deadline costs nothing.
+// Await moves every chaincode's clock just past t: on the stub, waiting for
+// a deadline costs nothing. Like the live network, which sleeps past t, it
+// leaves the clock strictly after t, where rules of the form "after the due
+// date" apply.
 func (l *stubLedger) Await(_ context.Context, t time.Time) error {
-	if t.After(l.clock) {
-		l.clock = t
+	if past := t.Add(time.Millisecond); past.After(l.clock) {
+		l.clock = past
 		for _, n := range l.nets {
-			n.Ledger.SetTime(t)
+			n.Ledger.SetTime(past)
 		}
 	}
 	return nil

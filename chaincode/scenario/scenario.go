@@ -9,7 +9,6 @@ package scenario
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"testing"
 	"time"
 
@@ -98,13 +97,17 @@ func (s *Session) EvaluateJSON(t *testing.T, u User, c Call, v any) {
 // the block too.
 func (s *Session) EvaluateUntil(t *testing.T, u User, c Call, want func([]byte) bool) []byte {
 	t.Helper()
-	var last []byte
-	var lastErr error
-	require.Eventually(t, func() bool {
-		last, lastErr = s.Ledger.Evaluate(s.Ctx, u, c)
-		return lastErr == nil && want(last)
-	}, 30*time.Second, 100*time.Millisecond, "%s/%s %s: last result %q, error %v", u.MSPID, u.Name, c.Function, last, lastErr)
-	return last
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := s.Ledger.Evaluate(s.Ctx, u, c)
+		if err == nil && want(out) {
+			return out
+		}
+		if time.Now().After(deadline) {
+			require.FailNow(t, "result never as expected", "%s/%s %s: last result %q, error %v", u.MSPID, u.Name, c.Function, out, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // Rejects submits c and requires the chaincode to refuse it with code (and,
@@ -127,7 +130,7 @@ func RequireCode(t *testing.T, err error, code ccerror.Code, field string) {
 	t.Helper()
 	require.Error(t, err)
 	var ce *ccerror.Error
-	require.True(t, errors.As(err, &ce), "want a chaincode %s error, got %v", code, err)
+	require.ErrorAs(t, err, &ce, "want a chaincode %s error, got %v", code, err)
 	require.Equal(t, code, ce.Code, "error: %v", err)
 	if field != "" {
 		require.Equal(t, field, ce.Field, "error: %v", err)

@@ -51,7 +51,7 @@ func (n *Network) caProcess(o org) *Process {
 // kept only in the CA's home folder (0600), never in the repository.
 func (n *Network) caSecret(o org) string {
 	path := filepath.Join(n.Layout.CAHome(o.MSPID), "bootstrap.secret")
-	if b, err := os.ReadFile(path); err == nil { //nolint:gosec // our own state folder
+	if b, err := os.ReadFile(path); err == nil {
 		return strings.TrimSpace(string(b))
 	}
 	s := randomSecret()
@@ -152,7 +152,10 @@ func (n *Network) identities(o org) []enrolment {
 	}
 	for _, u := range o.Users {
 		ids = append(ids, enrolment{
-			name: u.Name + "@" + o.Domain, typ: "client", attrs: u.Attrs,
+			// The enrolment ID becomes the certificate CN, which contracts use to
+			// name people (an evaluator, a signer): the plain user name, unique
+			// within the org's CA, as in the topology.
+			name: u.Name, typ: "client", attrs: u.Attrs,
 			mspDir: n.Layout.UserMSPDir(o.MSPID, u.Name),
 			hosts:  []string{u.Name + "." + o.Domain},
 		})
@@ -257,7 +260,7 @@ type caClient struct {
 
 func (c caClient) run(ctx context.Context, args ...string) error {
 	args = append(args, "--caname", c.caName, "--tls.certfiles", c.tlsCert)
-	cmd := exec.CommandContext(ctx, c.bin, args...) //nolint:gosec // our binary
+	cmd := exec.CommandContext(ctx, c.bin, args...)
 	cmd.Env = append(os.Environ(), "FABRIC_CA_CLIENT_HOME=")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
