@@ -43,8 +43,8 @@ vet: ## gofmt check and go vet
 	$(GO) vet ./...
 
 .PHONY: lint
-lint: ## golangci-lint (errorlint, gosec, testifylint), if installed
-	golangci-lint run ./...
+lint: ## golangci-lint, pinned in test-network/tools/lint and built into .cache/lint/ on first use
+	@lint="$$(GO=$(GO) ./test-network/tools/lint/build.sh)" && "$$lint" run ./...
 
 .PHONY: unit
 unit: ## unit tests with the race detector

@@ -1,7 +1,6 @@
 package audit_test
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -33,7 +32,7 @@ func TestErrorsClassifyForClients(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var ce *ccerror.Error
-			require.True(t, errors.As(ccerror.From(tc.err), &ce))
+			require.ErrorAs(t, ccerror.From(tc.err), &ce)
 			require.Equal(t, tc.code, ce.Code)
 			require.Equal(t, tc.field, ce.Field)
 			require.Equal(t, tc.rule, ce.Rule)

@@ -46,7 +46,8 @@ func TestRequestFromRedFlag(t *testing.T) {
 	t.Run("derives one stable ID per flag", func(t *testing.T) {
 		a := audit.RedFlag{Entity: "tender", ID: "T-1", Kind: "singleBid"}
 		b := audit.RedFlag{Entity: "tender", ID: "T-1", Kind: "contractSplitting"}
-		require.Equal(t, audit.RedFlagRequestID(a), audit.RedFlagRequestID(a))
+		first := audit.RedFlagRequestID(a)
+		require.Equal(t, first, audit.RedFlagRequestID(a), "the same flag gives the same ID")
 		require.NotEqual(t, audit.RedFlagRequestID(a), audit.RedFlagRequestID(b))
 		require.True(t, strings.HasPrefix(audit.RedFlagRequestID(a), "rf-"))
 	})

@@ -585,14 +585,14 @@ func conditionCode(res node) (Condition, error) {
 		if err != nil {
 			return Condition{}, err
 		}
-		switch {
-		case system == uriICD10 || system == uriICD10CM:
+		switch system {
+		case uriICD10, uriICD10CM:
 			if ValidICD10(value) && icd == nil {
 				icd = &Condition{System: SystemICD10, Code: value}
 			} else if !ValidICD10(value) && invalid == nil {
 				invalid = pathErr(c.path+".code", ErrMalformed, "must be an ICD-10 code such as J10.1")
 			}
-		case system == uriSNOMED:
+		case uriSNOMED:
 			if ValidSNOMED(value) && snomed == nil {
 				snomed = &Condition{System: SystemSNOMED, Code: value}
 			} else if !ValidSNOMED(value) && invalid == nil {

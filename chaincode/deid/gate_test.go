@@ -1,7 +1,6 @@
 package deid
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -302,7 +301,7 @@ func TestCheckRejectsInvalidConfig(t *testing.T) {
 			err := Check(validReport(), tc.cfg)
 			require.ErrorIs(t, err, ErrConfig)
 			var v *Violation
-			require.False(t, errors.As(err, &v))
+			require.NotErrorAs(t, err, &v)
 		})
 	}
 }

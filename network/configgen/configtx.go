@@ -158,9 +158,11 @@ func ConfigTx(t *topology.Topology, l topology.Layout) ([]byte, error) {
 		return nil, fmt.Errorf("configtx: %w", err)
 	}
 	b := t.Channel.Batch
-	// Validate has checked both sizes parse.
+	// Validate has checked both sizes parse, and bounded the message count
+	// to 1..MaxUint32.
 	absMax, _ := topology.ParseByteSize(b.AbsoluteMaxBytes)
 	prefMax, _ := topology.ParseByteSize(b.PreferredMaxBytes)
+	maxCount := uint32(b.MaxMessageCount) //nolint:gosec // G115: Validate bounds it, see above
 
 	ord := ordererOrg(t, l)
 	var apps []organization
@@ -172,7 +174,7 @@ func ConfigTx(t *topology.Topology, l topology.Layout) ([]byte, error) {
 		OrdererType:  t.Ordering.Consensus,
 		BatchTimeout: b.Timeout.String(),
 		BatchSize: batchSize{
-			MaxMessageCount:   uint32(b.MaxMessageCount),
+			MaxMessageCount:   maxCount,
 			AbsoluteMaxBytes:  absMax,
 			PreferredMaxBytes: prefMax,
 		},
@@ -189,7 +191,7 @@ func ConfigTx(t *topology.Topology, l topology.Layout) ([]byte, error) {
 	case topology.ConsensusBFT:
 		o.ConsenterMapping = bftConsenters(t, l)
 		o.SmartBFT = &smartBFT{
-			RequestBatchMaxCount:      uint32(b.MaxMessageCount),
+			RequestBatchMaxCount:      maxCount,
 			RequestBatchMaxBytes:      absMax,
 			RequestBatchMaxInterval:   b.Timeout.String(),
 			IncomingMessageBufferSize: 200,

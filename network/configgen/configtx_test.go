@@ -50,10 +50,18 @@ func at(t *testing.T, v any, path ...any) any {
 	return v
 }
 
+// as asserts v's dynamic type, failing the test instead of panicking.
+func as[T any](t *testing.T, v any) T {
+	t.Helper()
+	x, ok := v.(T)
+	require.True(t, ok, "%v is a %T, not a %T", v, v, x)
+	return x
+}
+
 func orgNamed(t *testing.T, orgs any, name string) map[string]any {
 	t.Helper()
-	for _, o := range orgs.([]any) {
-		if m := o.(map[string]any); m["Name"] == name {
+	for _, o := range as[[]any](t, orgs) {
+		if m := as[map[string]any](t, o); m["Name"] == name {
 			return m
 		}
 	}
@@ -76,7 +84,7 @@ func TestConfigTxRaft(t *testing.T) {
 	})
 	t.Run("lists the three Raft consenters with their TLS certificates", func(t *testing.T) {
 		require.Equal(t, "etcdraft", at(t, p, "Orderer", "OrdererType"))
-		cs := at(t, p, "Orderer", "EtcdRaft", "Consenters").([]any)
+		cs := as[[]any](t, at(t, p, "Orderer", "EtcdRaft", "Consenters"))
 		require.Len(t, cs, 3)
 		require.Equal(t, map[string]any{
 			"Host":          "127.0.0.1",
@@ -95,7 +103,7 @@ func TestConfigTxRaft(t *testing.T) {
 		require.Equal(t, "OR('OrdererMSP.admin')", at(t, ord, "Policies", "Admins", "Rule"))
 	})
 	t.Run("names anchor peers in every application org", func(t *testing.T) {
-		apps := at(t, p, "Application", "Organizations").([]any)
+		apps := as[[]any](t, at(t, p, "Application", "Organizations"))
 		require.Len(t, apps, 6)
 		proc := orgNamed(t, apps, "Procurement")
 		require.Equal(t, []any{map[string]any{"Host": "127.0.0.1", "Port": 7200}}, proc["AnchorPeers"])
@@ -143,7 +151,7 @@ func TestConfigTxBFT(t *testing.T) {
 	require.NotContains(t, at(t, p, "Orderer"), "EtcdRaft")
 
 	t.Run("maps four consenters with IDs from 1", func(t *testing.T) {
-		cm := at(t, p, "Orderer", "ConsenterMapping").([]any)
+		cm := as[[]any](t, at(t, p, "Orderer", "ConsenterMapping"))
 		require.Len(t, cm, 4)
 		require.Equal(t, map[string]any{
 			"ID":            4,
@@ -161,7 +169,7 @@ func TestConfigTxBFT(t *testing.T) {
 		require.Equal(t, []any{"127.0.0.1:7050", "127.0.0.1:7060", "127.0.0.1:7070", "127.0.0.1:7080"}, ord["OrdererEndpoints"])
 	})
 	t.Run("sets every SmartBFT option, batching on the block timeout", func(t *testing.T) {
-		opts := at(t, p, "Orderer", "SmartBFT").(map[string]any)
+		opts := as[map[string]any](t, at(t, p, "Orderer", "SmartBFT"))
 		require.Len(t, opts, 15)
 		require.Equal(t, "100ms", opts["RequestBatchMaxInterval"])
 		require.Equal(t, 500, opts["RequestBatchMaxCount"])

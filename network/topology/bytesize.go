@@ -31,5 +31,5 @@ func ParseByteSize(s string) (uint32, error) {
 	if n > math.MaxUint32>>shift {
 		return 0, fmt.Errorf("%w: %q exceeds %d bytes", ErrByteSize, s, uint64(math.MaxUint32))
 	}
-	return uint32(n << shift), nil
+	return uint32(n << shift), nil //nolint:gosec // G115: n <= MaxUint32>>shift is checked above
 }

@@ -38,7 +38,7 @@ func Load(path string) (*Topology, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load topology: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: a failed close loses nothing
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("load topology %s: %w", path, err)

@@ -255,5 +255,5 @@ func TestWarnings(t *testing.T) {
 func TestFieldErrorWithoutCause(t *testing.T) {
 	fe := &topology.FieldError{Field: "host", Rule: "is required"}
 	require.Equal(t, "host: is required", fe.Error())
-	require.Nil(t, errors.Unwrap(fe))
+	require.NoError(t, errors.Unwrap(fe), "nothing to unwrap")
 }

@@ -60,7 +60,7 @@ func requireField(t *testing.T, err error, field string) {
 
 func mtlsConnection(t *testing.T, pki testpki.PKI) string {
 	t.Helper()
-	data, err := json.Marshal(ccpackage.Connection{
+	data, err := json.Marshal(ccpackage.Connection{ //nolint:gosec // G117: connection.json carries the (test) client key by design
 		Address: "procurement.cc.test:9999", TLSRequired: true, ClientAuthRequired: true,
 		ClientKey: pki.ClientKey, ClientCert: pki.ClientCert, RootCert: pki.RootCert,
 	})

@@ -42,20 +42,20 @@ var programs = map[string]struct {
 func Main(program string, args []string, stderr io.Writer) int {
 	p, ok := programs[program]
 	if !ok {
-		fmt.Fprintf(stderr, "ccaas-builder: started as %q; install it as bin/detect, bin/build and bin/release\n", program)
+		_, _ = fmt.Fprintf(stderr, "ccaas-builder: started as %q; install it as bin/detect, bin/build and bin/release\n", program)
 		return ExitUsage
 	}
 	if len(args) != len(p.params) {
-		fmt.Fprintf(stderr, "usage: %s", program)
+		_, _ = fmt.Fprintf(stderr, "usage: %s", program)
 		for _, param := range p.params {
-			fmt.Fprintf(stderr, " %s", param)
+			_, _ = fmt.Fprintf(stderr, " %s", param)
 		}
-		fmt.Fprintln(stderr)
+		_, _ = fmt.Fprintln(stderr)
 		return ExitUsage
 	}
 	for i, arg := range args {
 		if arg == "" {
-			fmt.Fprintf(stderr, "%s: %s must not be empty\n", program, p.params[i])
+			_, _ = fmt.Fprintf(stderr, "%s: %s must not be empty\n", program, p.params[i])
 			return ExitUsage
 		}
 	}
@@ -66,6 +66,6 @@ func Main(program string, args []string, stderr io.Writer) int {
 	if !errors.Is(err, ErrNotDetected) {
 		err = fmt.Errorf("%s failed: %w", program, err)
 	}
-	fmt.Fprintln(stderr, err)
+	_, _ = fmt.Fprintln(stderr, err)
 	return ExitFailure
 }

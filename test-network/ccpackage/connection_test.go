@@ -16,7 +16,9 @@ func fieldsOf(err error) []string {
 	var fields []string
 	var walk func(error)
 	walk = func(err error) {
-		if fe, ok := err.(*ccpackage.FieldError); ok {
+		// A type assertion, not errors.As: the walk visits every node of the
+		// join tree itself, and errors.As would stop at the first match.
+		if fe, ok := err.(*ccpackage.FieldError); ok { //nolint:errorlint // deliberate node-by-node walk
 			fields = append(fields, fe.Field)
 			return
 		}

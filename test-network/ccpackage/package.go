@@ -92,7 +92,9 @@ func Build(spec Spec) ([]byte, error) {
 	if err := spec.Connection.Validate(); err != nil {
 		return nil, err
 	}
-	connection, err := json.MarshalIndent(spec.Connection, "", "  ")
+	// The client key belongs in connection.json: it is the key the peer
+	// presents to the chaincode server, in Fabric's CCaaS format.
+	connection, err := json.MarshalIndent(spec.Connection, "", "  ") //nolint:gosec // G117: the format requires the key
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", ConnectionFile, err)
 	}

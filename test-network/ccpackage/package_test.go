@@ -7,8 +7,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/govledger/govledger/test-network/internal/testpki"
 	"io"
 	"path/filepath"
 	"regexp"
@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/govledger/govledger/test-network/ccpackage"
+	"github.com/govledger/govledger/test-network/internal/testpki"
 )
 
 const tenderIndex = `{"index":{"fields":["docType",{"deadline":"desc"}]},"ddoc":"tenderDoc","name":"byDeadline","type":"json"}`
@@ -47,7 +48,7 @@ func readTarGz(t *testing.T, data []byte) []entry {
 	var entries []entry
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		require.NoError(t, err)
@@ -80,7 +81,7 @@ func parseLikeFabric(pkg []byte) (label string, code []byte, err error) {
 	}
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

@@ -62,7 +62,7 @@ func (b Binaries) Ensure(ctx context.Context, root string, log io.Writer) error 
 	if b.complete() {
 		return nil
 	}
-	fmt.Fprintf(log, "building pinned Fabric binaries into %s (first time: a few minutes)\n", b.Dir)
+	_, _ = fmt.Fprintf(log, "building pinned Fabric binaries into %s (first time: a few minutes)\n", b.Dir)
 	for _, m := range toolModules {
 		args := append([]string{"build", "-trimpath", "-o", b.Dir + string(os.PathSeparator)}, m.commands...)
 		if err := run(ctx, filepath.Join(root, m.dir), log, "go", args...); err != nil {
@@ -129,7 +129,7 @@ func run(ctx context.Context, dir string, log io.Writer, name string, args ...st
 	cmd.Stdout = &buf
 	cmd.Stderr = &buf
 	if err := cmd.Run(); err != nil {
-		fmt.Fprint(log, buf.String())
+		_, _ = fmt.Fprint(log, buf.String())
 		return fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
 	}
 	return nil
@@ -143,7 +143,7 @@ func output(ctx context.Context, dir, name string, args ...string) (string, erro
 }
 
 func copyFile(src, dst string) error {
-	data, err := os.ReadFile(src) //nolint:gosec // paths are ours
+	data, err := os.ReadFile(src)
 	if err != nil {
 		return err
 	}

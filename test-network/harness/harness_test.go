@@ -74,8 +74,10 @@ func TestProcess(t *testing.T) {
 func TestPortHolderNamesTheListeningProcess(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	defer ln.Close()
-	port := ln.Addr().(*net.TCPAddr).Port
+	defer func() { _ = ln.Close() }()
+	addr, ok := ln.Addr().(*net.TCPAddr)
+	require.True(t, ok, "a TCP listener has a TCP address")
+	port := addr.Port
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	require.Equal(t, fmt.Sprintf("pid %d (%s)", os.Getpid(), exe), portHolder(port))
@@ -83,7 +85,7 @@ func TestPortHolderNamesTheListeningProcess(t *testing.T) {
 
 func TestMetricsSelectsSeriesByNameAndLabels(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprint(w, `# HELP gossip_membership_total_peers_known x
+		_, _ = fmt.Fprint(w, `# HELP gossip_membership_total_peers_known x
 # TYPE gossip_membership_total_peers_known gauge
 gossip_membership_total_peers_known{channel="public-services"} 6
 gossip_membership_total_peers_known{channel="other"} 2

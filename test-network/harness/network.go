@@ -291,5 +291,5 @@ func (n *Network) Up(ctx context.Context) error {
 }
 
 func (n *Network) step(start time.Time, msg string) {
-	fmt.Fprintf(n.Log, "[%6.1fs] %s\n", time.Since(start).Seconds(), msg)
+	_, _ = fmt.Fprintf(n.Log, "[%6.1fs] %s\n", time.Since(start).Seconds(), msg)
 }

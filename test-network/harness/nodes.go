@@ -261,7 +261,7 @@ func parallel[T any](items []T, f func(T) error) error {
 }
 
 func tail(path string, n int) string {
-	b, err := os.ReadFile(path) //nolint:gosec // our log
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return ""
 	}

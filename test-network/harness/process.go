@@ -65,8 +65,10 @@ func (p *Process) Start(state string) error {
 	if err != nil {
 		return fmt.Errorf("start %s: %w", p.Name, err)
 	}
-	defer logf.Close()
-	cmd := exec.Command(p.Path, p.Args...) //nolint:gosec // binaries are ours
+	// The child writes through its own descriptor: closing ours cannot lose
+	// its output.
+	defer func() { _ = logf.Close() }()
+	cmd := exec.Command(p.Path, p.Args...)
 	cmd.Env = p.Env
 	cmd.Dir = p.Dir
 	cmd.Stdout = logf

@@ -25,7 +25,7 @@ func metrics(ctx context.Context, url, name string, want map[string]string) ([]f
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var out []float64
 	sc := bufio.NewScanner(io.LimitReader(resp.Body, 16<<20))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -173,7 +173,7 @@ func health(ctx context.Context, url string) string {
 	if err != nil {
 		return "unreachable"
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode == http.StatusOK {
 		return "ok"
 	}

@@ -132,10 +132,10 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
+	// Clamped both ways so that p outside 0..100 (or NaN) cannot index
+	// outside the samples.
 	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
-	if rank < 1 {
-		rank = 1
-	}
+	rank = min(max(rank, 1), len(sorted))
 	return sorted[rank-1]
 }
 

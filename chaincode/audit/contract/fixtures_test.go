@@ -2,7 +2,6 @@ package contract_test
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -114,7 +113,7 @@ func (f *fixture) fail(id memstub.Identity, fn string, args ...string) *ccerror.
 	_, err := f.net.Submit(id, "audit:"+fn, args...)
 	require.Error(f.t, err, fn)
 	var ce *ccerror.Error
-	require.True(f.t, errors.As(err, &ce), "not a chaincode error: %v", err)
+	require.ErrorAs(f.t, err, &ce, "not a chaincode error: %v", err)
 	return ce
 }
 

@@ -73,19 +73,19 @@ func (c Caller) SupplierID() string { return c.Attrs[AttrSupplierID] }
 func NewCaller(stub cid.ChaincodeStubInterface) (Caller, error) {
 	id, err := cid.New(stub)
 	if err != nil {
-		return Caller{}, fmt.Errorf("%w: %v", ErrNoIdentity, err)
+		return Caller{}, fmt.Errorf("%w: %w", ErrNoIdentity, err)
 	}
 	mspID, _ := id.GetMSPID()
 	uid, err := id.GetID()
 	if err != nil {
-		return Caller{}, fmt.Errorf("%w: %v", ErrNoIdentity, err)
+		return Caller{}, fmt.Errorf("%w: %w", ErrNoIdentity, err)
 	}
 	cert, _ := id.GetX509Certificate()
 	// cid.New has already parsed these attributes once; reading them again
 	// from the certificate gives the whole map, which cid does not expose.
 	attrs, err := attrmgr.New().GetAttributesFromCert(cert)
 	if err != nil {
-		return Caller{}, fmt.Errorf("%w: %v", ErrNoIdentity, err)
+		return Caller{}, fmt.Errorf("%w: %w", ErrNoIdentity, err)
 	}
 	c := Caller{MSPID: mspID, ID: uid, Subject: cert.Subject.CommonName, Attrs: attrs.Attrs}
 	if c.Attrs == nil {

@@ -124,7 +124,7 @@ func Data(v any) (json.RawMessage, error) {
 func Parse(payload []byte) (Event, error) {
 	var e Event
 	if err := json.Unmarshal(payload, &e); err != nil {
-		return Event{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return Event{}, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return e, nil
 }

@@ -24,7 +24,7 @@ func Key(objectType string, attrs ...string) (string, error) {
 	}
 	k, err := shim.CreateCompositeKey(objectType, attrs)
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrInvalidKey, err)
+		return "", fmt.Errorf("%w: %w", ErrInvalidKey, err)
 	}
 	return k, nil
 }

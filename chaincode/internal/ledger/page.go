@@ -109,7 +109,7 @@ func ListIndex[T any](stub shim.ChaincodeStubInterface, ix Index, prefix []strin
 			if err != nil {
 				// A dangling entry is a contract bug, not the caller's
 				// NOT_FOUND: report it without wrapping ErrNotFound.
-				return zero, fmt.Errorf("ledger: index %s entry %s: %v", ix.Name, DisplayKey(key), err)
+				return zero, fmt.Errorf("ledger: index %s entry %s: %v", ix.Name, DisplayKey(key), err) //nolint:errorlint // not wrapped on purpose, see above
 			}
 			return v, nil
 		})

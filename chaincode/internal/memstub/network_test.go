@@ -2,7 +2,6 @@ package memstub_test
 
 import (
 	"encoding/json"
-	"errors"
 	"testing"
 	"time"
 
@@ -73,7 +72,7 @@ func TestNetwork(t *testing.T) {
 		require.EqualValues(t, 500, txErr.Status)
 		require.ErrorIs(t, err, ccerror.ErrPrecondition)
 		var ce *ccerror.Error
-		require.True(t, errors.As(err, &ce))
+		require.ErrorAs(t, err, &ce)
 		require.Equal(t, "closed", ce.Rule)
 		require.Nil(t, net.Ledger.State("n"))
 		require.Zero(t, net.Ledger.Height())

@@ -644,7 +644,8 @@ func TestTransaction(t *testing.T) {
 		require.Equal(t, a.GetTxID(), b.GetTxID())
 		require.Len(t, a.GetTxID(), 64)
 		l := memstub.NewLedger(memstub.Config{})
-		require.NotEqual(t, l.Begin(memstub.TxOptions{}).GetTxID(), l.Begin(memstub.TxOptions{}).GetTxID())
+		first := l.Begin(memstub.TxOptions{}).GetTxID()
+		require.NotEqual(t, first, l.Begin(memstub.TxOptions{}).GetTxID())
 		require.Equal(t, "tx1", l.Begin(memstub.TxOptions{TxID: "tx1"}).GetTxID())
 	})
 	t.Run("timestamps come from the ledger clock unless given", func(t *testing.T) {
@@ -732,6 +733,6 @@ func TestTransaction(t *testing.T) {
 
 func TestTxErrorUnwrapsNothingWithoutAChaincodeError(t *testing.T) {
 	err := &memstub.TxError{Status: 500, Message: "Function X not found in contract y"}
-	require.Nil(t, errors.Unwrap(err))
+	require.NoError(t, errors.Unwrap(err), "nothing to unwrap")
 	require.Equal(t, "chaincode response 500, Function X not found in contract y", err.Error())
 }

@@ -141,12 +141,14 @@ func newNet(t *testing.T) *memstub.Network {
 	return memstub.New(cc)
 }
 
-func requireCode(t *testing.T, err error, code ccerror.Code) *ccerror.Error {
+// requireCode returns the chaincode error by value: callers that only check
+// the code drop it, and a dropped value is not a dropped error.
+func requireCode(t *testing.T, err error, code ccerror.Code) ccerror.Error {
 	t.Helper()
 	var ce *ccerror.Error
 	require.ErrorAs(t, err, &ce, "error %v carries no chaincode error", err)
 	require.Equal(t, code, ce.Code, ce.Message)
-	return ce
+	return *ce
 }
 
 func TestContract(t *testing.T) {

@@ -152,7 +152,7 @@ type Number interface {
 
 // Positive rejects v <= 0 (and NaN).
 func Positive[N Number](field string, v N) error {
-	if !(v > 0) {
+	if !(v > 0) { //nolint:staticcheck // QF1001: v <= 0 would let NaN through
 		return Fail(field, RulePositive, "must be > 0")
 	}
 	return nil
@@ -160,7 +160,7 @@ func Positive[N Number](field string, v N) error {
 
 // InRange rejects v outside [min, max].
 func InRange[N Number](field string, v, min, max N) error {
-	if !(v >= min && v <= max) {
+	if !(v >= min && v <= max) { //nolint:staticcheck // QF1001: the De Morgan form would let NaN through
 		return Fail(field, RuleRange, fmt.Sprintf("must be between %v and %v", min, max))
 	}
 	return nil

@@ -1,7 +1,6 @@
 package validate_test
 
 import (
-	"errors"
 	"math"
 	"regexp"
 	"strings"
@@ -198,7 +197,7 @@ func TestDecodeJSON(t *testing.T) {
 		var notPointer tender
 		err := validate.DecodeJSON("input", `{}`, notPointer)
 		require.Error(t, err)
-		require.False(t, errors.Is(err, validate.ErrInvalid))
+		require.NotErrorIs(t, err, validate.ErrInvalid)
 	})
 }
 

@@ -42,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *crypto == "" || *out == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "netgen: -crypto and -out are required and no arguments are taken")
+		_, _ = fmt.Fprintln(stderr, "netgen: -crypto and -out are required and no arguments are taken")
 		fs.Usage()
 		return 2
 	}
@@ -50,17 +50,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		var ve *topology.ValidationError
 		if errors.As(err, &ve) {
-			fmt.Fprintf(stderr, "netgen: %s is invalid:\n", *topoPath)
+			_, _ = fmt.Fprintf(stderr, "netgen: %s is invalid:\n", *topoPath)
 			for _, f := range ve.Fields {
-				fmt.Fprintf(stderr, "  %s\n", f)
+				_, _ = fmt.Fprintf(stderr, "  %s\n", f)
 			}
 			return 1
 		}
-		fmt.Fprintf(stderr, "netgen: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "netgen: %v\n", err)
 		return 1
 	}
 	for _, f := range written {
-		fmt.Fprintln(stdout, f)
+		if _, err := fmt.Fprintln(stdout, f); err != nil {
+			_, _ = fmt.Fprintf(stderr, "netgen: %v\n", err)
+			return 1
+		}
 	}
 	return 0
 }
@@ -77,7 +80,7 @@ func generate(topoPath, crypto, out, consensus string, warn io.Writer) ([]string
 		}
 	}
 	for _, w := range t.Warnings() {
-		fmt.Fprintf(warn, "netgen: warning: %s\n", w)
+		_, _ = fmt.Fprintf(warn, "netgen: warning: %s\n", w)
 	}
 	// configtxgen resolves relative paths against configtx.yaml's folder,
 	// not the caller's, so every path written is absolute.

@@ -23,7 +23,7 @@ import (
 
 func main() {
 	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "govnet:", err)
+		_, _ = fmt.Fprintln(os.Stderr, "govnet:", err)
 		os.Exit(1)
 	}
 }
@@ -34,7 +34,7 @@ func run() error {
 	consensus := flag.String("consensus", os.Getenv("GOVLEDGER_CONSENSUS"), "etcdraft or BFT (default: the topology's)")
 	asJSON := flag.Bool("json", false, "status as JSON")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: govnet [flags] binaries|up|down|stop|status|deploy")
+		_, _ = fmt.Fprintln(flag.CommandLine.Output(), "usage: govnet [flags] binaries|up|down|stop|status|deploy")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -75,10 +75,11 @@ func run() error {
 			enc.SetIndent("", "  ")
 			return enc.Encode(st)
 		}
+		// The tabwriter holds the table until Flush, whose error is returned.
 		w := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
-		fmt.Fprintln(w, "NAME\tKIND\tADDRESS\tPID\tHEALTH\tHEIGHT\tRSS")
+		_, _ = fmt.Fprintln(w, "NAME\tKIND\tADDRESS\tPID\tHEALTH\tHEIGHT\tRSS")
 		for _, s := range st {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Address, dash(s.PID), s.Health, dash(s.Height), mib(s.RSS))
+			_, _ = fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Address, dash(s.PID), s.Health, dash(s.Height), mib(s.RSS))
 		}
 		return w.Flush()
 	default:

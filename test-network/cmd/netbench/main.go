@@ -41,7 +41,7 @@ type Report struct {
 
 func main() {
 	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "netbench:", err)
+		_, _ = fmt.Fprintln(os.Stderr, "netbench:", err)
 		os.Exit(1)
 	}
 }
@@ -78,7 +78,7 @@ func run() error {
 	startup := time.Since(start)
 	defer func() {
 		if err := net.Down(); err != nil {
-			fmt.Fprintln(os.Stderr, "network down:", err)
+			_, _ = fmt.Fprintln(os.Stderr, "network down:", err)
 		}
 	}()
 	if upErr != nil {
@@ -127,7 +127,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "%d clients: %.1f tx/s\n", n, r.TPS)
+		_, _ = fmt.Fprintf(os.Stderr, "%d clients: %.1f tx/s\n", n, r.TPS)
 		rep.NoopSubmits = append(rep.NoopSubmits, r)
 	}
 	print(rep)
@@ -194,13 +194,13 @@ func errorKind(err error) string {
 
 func print(r Report) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "startup from nothing (cached binaries)\t%.1f s\t\n", r.StartupSecs)
-	fmt.Fprintf(w, "idle RSS, all %d processes\t%.0f MiB\t\n", len(r.IdleRSSMiB), r.IdleRSSTotal)
+	_, _ = fmt.Fprintf(w, "startup from nothing (cached binaries)\t%.1f s\t\n", r.StartupSecs)
+	_, _ = fmt.Fprintf(w, "idle RSS, all %d processes\t%.0f MiB\t\n", len(r.IdleRSSMiB), r.IdleRSSTotal)
 	_ = w.Flush()
 	w = tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "clients\ttx/s\tp50 ms\tp95 ms\tp99 ms\terrors\t")
+	_, _ = fmt.Fprintln(w, "clients\ttx/s\tp50 ms\tp95 ms\tp99 ms\terrors\t")
 	for _, s := range r.NoopSubmits {
-		fmt.Fprintf(w, "%d\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t\n", s.Concurrency, s.TPS, s.P50ms, s.P95ms, s.P99ms, s.Errors)
+		_, _ = fmt.Fprintf(w, "%d\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t\n", s.Concurrency, s.TPS, s.P50ms, s.P95ms, s.P99ms, s.Errors)
 	}
 	_ = w.Flush()
 }
