@@ -23,7 +23,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 )
 
@@ -57,29 +56,17 @@ var (
 var classes = []struct {
 	code     Code
 	sentinel error
-	status   int
 }{
-	{InvalidArgument, ErrInvalidArgument, http.StatusBadRequest},
-	{NotFound, ErrNotFound, http.StatusNotFound},
-	{AlreadyExists, ErrAlreadyExists, http.StatusConflict},
-	{PermissionDenied, ErrPermissionDenied, http.StatusForbidden},
-	{FailedPrecondition, ErrPrecondition, http.StatusConflict},
+	{InvalidArgument, ErrInvalidArgument},
+	{NotFound, ErrNotFound},
+	{AlreadyExists, ErrAlreadyExists},
+	{PermissionDenied, ErrPermissionDenied},
+	{FailedPrecondition, ErrPrecondition},
 }
 
 // Valid reports whether c is one of the codes above.
 func (c Code) Valid() bool {
 	return c == Internal || c.sentinel() != nil
-}
-
-// HTTPStatus is the status the gateway answers with for c: 400, 404, 409,
-// 403, 409 and 500 for Internal and unknown codes.
-func (c Code) HTTPStatus() int {
-	for _, cl := range classes {
-		if cl.code == c {
-			return cl.status
-		}
-	}
-	return http.StatusInternalServerError
 }
 
 func (c Code) sentinel() error {
