@@ -91,7 +91,7 @@ func TestParseRuleErrorsNameThePosition(t *testing.T) {
 	t.Run("reports as an invalid argument on the rule field", func(t *testing.T) {
 		_, err := ParseRule("all(")
 		var ce *ccerror.Error
-		require.True(t, errors.As(ccerror.From(err), &ce))
+		require.ErrorAs(t, ccerror.From(err), &ce)
 		require.Equal(t, ccerror.InvalidArgument, ce.Code)
 		require.Equal(t, "rule", ce.Field)
 		require.Equal(t, "syntax at position 5", ce.Rule)

@@ -11,8 +11,8 @@ import (
 
 // W3C Verifiable Credentials Data Model 2.0 vocabulary used on attestations.
 const (
-	CredentialsContext      = "https://www.w3.org/ns/credentials/v2"
-	CredentialType          = "VerifiableCredential"
+	CredentialsContext      = "https://www.w3.org/ns/credentials/v2" //nolint:gosec // G101: a JSON-LD context URL, not a credential
+	CredentialType          = "VerifiableCredential"                 //nolint:gosec // G101: a W3C type name, not a credential
 	StatusEntryType         = "BitstringStatusListEntry"
 	StatusPurposeRevocation = "revocation"
 )

@@ -3,7 +3,6 @@ package identity
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -45,11 +44,14 @@ func TestNewAttestation(t *testing.T) {
 		require.NoError(t, json.Unmarshal(raw, &doc))
 		require.Equal(t, []any{CredentialsContext}, doc["@context"])
 		require.Equal(t, []any{CredentialType, "ResidencyCredential"}, doc["type"])
-		status := doc["credentialStatus"].(map[string]any)
+		status, ok := doc["credentialStatus"].(map[string]any)
+		require.True(t, ok, "credentialStatus is an object: %v", doc["credentialStatus"])
 		require.Equal(t, StatusEntryType, status["type"])
 		require.Equal(t, "urn:govledger:status:SSA", status["statusListCredential"])
 		require.EqualValues(t, 42, status["statusListIndex"])
-		require.Equal(t, string(testSubject), doc["credentialSubject"].(map[string]any)["id"])
+		credentialSubject, ok := doc["credentialSubject"].(map[string]any)
+		require.True(t, ok, "credentialSubject is an object: %v", doc["credentialSubject"])
+		require.Equal(t, string(testSubject), credentialSubject["id"])
 
 		var back Attestation
 		require.NoError(t, json.Unmarshal(raw, &back))
@@ -190,7 +192,7 @@ func TestVerifyDisclosure(t *testing.T) {
 	}
 	t.Run("error unwraps to its cause", func(t *testing.T) {
 		err := &DisclosureError{Attestation: "a", Claim: "c", Err: ErrNotCommitted}
-		require.True(t, errors.Is(err, ErrNotCommitted))
+		require.ErrorIs(t, err, ErrNotCommitted)
 		require.Equal(t, "attestation a claim c: "+ErrNotCommitted.Error(), err.Error())
 	})
 }

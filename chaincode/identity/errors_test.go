@@ -2,7 +2,6 @@ package identity
 
 import (
 	"encoding/json"
-	"errors"
 	"testing"
 
 	"github.com/govledger/govledger/chaincode/ccerror"
@@ -31,7 +30,7 @@ func TestErrorsClassifyForClients(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var ce *ccerror.Error
-			require.True(t, errors.As(ccerror.From(tt.err), &ce))
+			require.ErrorAs(t, ccerror.From(tt.err), &ce)
 			require.Equal(t, tt.code, ce.Code)
 			require.Equal(t, tt.field, ce.Field)
 			require.Equal(t, tt.rule, ce.Rule)

@@ -1,7 +1,6 @@
 package procurement
 
 import (
-	"errors"
 	"fmt"
 	"testing"
 
@@ -31,7 +30,7 @@ func TestErrorsReachTheClientClassified(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var ce *ccerror.Error
-			require.True(t, errors.As(ccerror.From(tc.err), &ce))
+			require.ErrorAs(t, ccerror.From(tc.err), &ce)
 			require.Equal(t, tc.code, ce.Code)
 			require.Equal(t, tc.field, ce.Field)
 			require.Equal(t, tc.rule, ce.Rule)

@@ -3,7 +3,6 @@ package procurement
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"testing"
 	"time"
 
@@ -107,7 +106,7 @@ func opened(t *testing.T, d TenderDraft, prices map[string]int64) (*Tender, []Bi
 func requireField(t *testing.T, err error, field, rule string) {
 	t.Helper()
 	var fe *validate.FieldError
-	require.True(t, errors.As(err, &fe), "want a field error on %s, got %v", field, err)
+	require.ErrorAs(t, err, &fe, "want a field error on %s, got %v", field, err)
 	require.Equal(t, field, fe.Field, "field of %v", err)
 	require.Equal(t, rule, fe.Rule, "rule of %v", err)
 }

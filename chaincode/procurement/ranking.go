@@ -169,9 +169,11 @@ func pointsFor(s Score, criterionID string) (int64, bool) {
 }
 
 // priceMicroPoints is floor(100·PointScale × lowest / price) with a 128-bit
-// intermediate, so large amounts cannot overflow. 0 < lowest <= price.
+// intermediate, so large amounts cannot overflow. 0 < lowest <= price, so
+// the conversions to uint64 keep the values, and the quotient, at most
+// 100·PointScale, fits an int64.
 func priceMicroPoints(lowest, price int64) int64 {
-	hi, lo := bits.Mul64(uint64(lowest), uint64(100*PointScale))
-	q, _ := bits.Div64(hi, lo, uint64(price))
-	return int64(q)
+	hi, lo := bits.Mul64(uint64(lowest), uint64(100*PointScale)) //nolint:gosec // G115: 0 < lowest, see above
+	q, _ := bits.Div64(hi, lo, uint64(price))                    //nolint:gosec // G115: 0 < lowest <= price, see above
+	return int64(q)                                              //nolint:gosec // G115: q <= 100·PointScale, see above
 }

@@ -1,6 +1,7 @@
 package procurement
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -117,7 +118,7 @@ func TestRankRefusesAnIncompleteEvaluation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run("fails "+tc.name, func(t *testing.T) {
 			b := bids
-			if tc.wantErr == ErrNotFound {
+			if errors.Is(tc.wantErr, ErrNotFound) {
 				b = bids[:1]
 			}
 			_, err := Rank(tn, b, tc.decls, tc.scores)

@@ -1,7 +1,6 @@
 package procurement
 
 import (
-	"errors"
 	"fmt"
 	"testing"
 
@@ -58,7 +57,7 @@ func TestNextStatusCoversEveryPair(t *testing.T) {
 				require.ErrorIs(t, err, ErrTransition)
 				require.ErrorIs(t, err, ccerror.ErrPrecondition)
 				var te *TransitionError
-				require.True(t, errors.As(err, &te))
+				require.ErrorAs(t, err, &te)
 				require.Equal(t, &TransitionError{Entity: "tender", Status: string(s), Action: a}, te)
 				require.Equal(t, s, got, "a rejected action leaves the status alone")
 				require.Contains(t, err.Error(), string(a))
@@ -91,7 +90,7 @@ func TestNextMilestoneStatusCoversEveryPair(t *testing.T) {
 				}
 				require.ErrorIs(t, err, ErrTransition)
 				var te *TransitionError
-				require.True(t, errors.As(err, &te))
+				require.ErrorAs(t, err, &te)
 				require.Equal(t, "milestone", te.Entity)
 			})
 		}

@@ -2,7 +2,6 @@ package scenario_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -14,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	auditcc "github.com/govledger/govledger/chaincode/audit/contract"
+	benefitscc "github.com/govledger/govledger/chaincode/benefits/contract"
+	identitycc "github.com/govledger/govledger/chaincode/identity/contract"
 	"github.com/govledger/govledger/chaincode/internal/memstub"
 	"github.com/govledger/govledger/chaincode/noop"
 	procurementcc "github.com/govledger/govledger/chaincode/procurement/contract"
@@ -26,6 +27,14 @@ var chaincodes = map[string]func() (shim.Chaincode, error){
 	"noop":        func() (shim.Chaincode, error) { return noop.Chaincode() },
 	"procurement": func() (shim.Chaincode, error) { return procurementcc.Chaincode() },
 	"audit":       func() (shim.Chaincode, error) { return auditcc.Chaincode() },
+	"identity":    func() (shim.Chaincode, error) { return identitycc.Chaincode() },
+	"benefits":    func() (shim.Chaincode, error) { return benefitscc.Chaincode() },
+}
+
+// deployed is one chaincode on its own in-memory ledger.
+type deployed struct {
+	ledger *memstub.Ledger
+	code   shim.Chaincode
 }
 
 // stubLedger runs scenarios on one in-memory ledger per chaincode, with the
@@ -34,21 +43,29 @@ type stubLedger struct {
 	topo  *topology.Topology
 	mu    sync.Mutex
 	ids   map[scenario.User]memstub.Identity
-	nets  map[string]*memstub.Network
+	ccs   map[string]deployed
 	clock time.Time
-	// call serialises transactions so that caller is the creator of the one
-	// in flight: memstub hands a chaincode-to-chaincode handler only the
-	// arguments, while a peer runs the called chaincode under the same
-	// signed proposal.
-	call   sync.Mutex
-	caller memstub.Identity
+	// call serialises transactions so that tx is the one in flight when a
+	// chaincode calls another: memstub hands a chaincode-to-chaincode
+	// handler only the arguments, while a peer runs the called chaincode
+	// under the same signed proposal.
+	call sync.Mutex
+	tx   *inflight
+}
+
+// inflight is the transaction being simulated and the simulations of the
+// chaincodes it called. On a peer those share one read-write set, so run
+// commits them all or, when the transaction fails, none.
+type inflight struct {
+	proposal memstub.TxOptions
+	called   []*memstub.Stub
 }
 
 func newStubLedger(t *testing.T) *stubLedger {
 	t.Helper()
 	topo, err := topology.Load(filepath.Join("..", "..", "network", "topology.yaml"))
 	require.NoError(t, err)
-	l := &stubLedger{topo: topo, ids: map[scenario.User]memstub.Identity{}, nets: map[string]*memstub.Network{}, clock: memstub.DefaultStart}
+	l := &stubLedger{topo: topo, ids: map[scenario.User]memstub.Identity{}, ccs: map[string]deployed{}, clock: memstub.DefaultStart}
 	for _, cc := range topo.Chaincodes {
 		build, ok := chaincodes[cc.Name]
 		if !ok {
@@ -60,38 +77,41 @@ func newStubLedger(t *testing.T) *stubLedger {
 		for _, c := range cc.Collections {
 			ledger.DefineCollection(memstub.Collection{Name: c.Name, Members: c.Members, MemberOnlyRead: c.MemberOnlyRead, MemberOnlyWrite: c.MemberOnlyWrite})
 		}
-		l.nets[cc.Name] = memstub.Connect(ledger, code)
+		l.ccs[cc.Name] = deployed{ledger: ledger, code: code}
 	}
-	// A chaincode may call another, as audit asks procurement for a tender.
-	for _, n := range l.nets {
-		for name := range l.nets {
-			n.Ledger.RegisterChaincode(name, l.invoke(name))
+	// A chaincode may call another, as audit asks procurement for a tender
+	// and benefits asks identity for a consent-checked attestation.
+	for _, d := range l.ccs {
+		for name := range l.ccs {
+			d.ledger.RegisterChaincode(name, l.invoke(name))
 		}
 	}
 	return l
 }
 
-// invoke answers InvokeChaincode to the chaincode name by evaluating on its
-// own stub ledger as the caller of the transaction in flight, so the called
-// contract applies its access rules to the same identity, as on a peer.
+// invoke answers InvokeChaincode to the chaincode name by simulating it on
+// its own stub ledger under the proposal in flight: the same creator, so the
+// called contract applies its access rules to the same identity, and the
+// same transaction ID, timestamp and transient data, as on a peer. What the
+// called chaincode writes commits only with the calling transaction.
 func (l *stubLedger) invoke(name string) memstub.ChaincodeHandler {
 	return func(args [][]byte) *peer.Response {
 		if len(args) == 0 {
 			return shim.Error("memstub: InvokeChaincode " + name + " without a function")
 		}
-		params := make([]string, 0, len(args)-1)
+		proposal := l.tx.proposal
+		proposal.Function = string(args[0])
+		proposal.Args = make([]string, 0, len(args)-1)
 		for _, a := range args[1:] {
-			params = append(params, string(a))
+			proposal.Args = append(proposal.Args, string(a))
 		}
-		res, err := l.nets[name].Evaluate(l.caller, string(args[0]), params...)
-		var refused *memstub.TxError
-		if errors.As(err, &refused) {
-			return &peer.Response{Status: refused.Status, Message: refused.Message}
+		d := l.ccs[name]
+		stub := d.ledger.Begin(proposal)
+		res := d.code.Invoke(stub)
+		if res.GetStatus() < shim.ERRORTHRESHOLD {
+			l.tx.called = append(l.tx.called, stub)
 		}
-		if err != nil {
-			return shim.Error(err.Error())
-		}
-		return shim.Success(res.Payload)
+		return res
 	}
 }
 
@@ -115,53 +135,48 @@ func (l *stubLedger) identity(u scenario.User) (memstub.Identity, error) {
 	return memstub.Identity{}, fmt.Errorf("no user %s in %s", u.Name, u.MSPID)
 }
 
-func (l *stubLedger) network(c scenario.Call) (*memstub.Network, error) {
-	n, ok := l.nets[c.Chaincode]
+// run simulates c as u and, when commit is set, commits it together with
+// the chaincodes it called. Transactions are serialised, so none can
+// invalidate another; a chaincode calling one chaincode twice over keys the
+// first call wrote would be a conflict here where a peer sees none.
+func (l *stubLedger) run(u scenario.User, c scenario.Call, commit bool) ([]byte, error) {
+	id, err := l.identity(u)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := l.ccs[c.Chaincode]
 	if !ok {
 		return nil, fmt.Errorf("chaincode %s is not served by the stub", c.Chaincode)
 	}
-	if c.Transient != nil {
-		n = n.WithTransient(c.Transient)
+	l.call.Lock()
+	defer l.call.Unlock()
+	proposal := memstub.TxOptions{Creator: id, Transient: c.Transient, Time: d.ledger.Now()}
+	top := proposal
+	top.Function, top.Args = c.Function, c.Args
+	stub := d.ledger.Begin(top)
+	proposal.TxID = stub.GetTxID()
+	l.tx = &inflight{proposal: proposal}
+	defer func() { l.tx = nil }()
+	res := d.code.Invoke(stub)
+	if res.GetStatus() >= shim.ERRORTHRESHOLD {
+		return nil, &memstub.TxError{TxID: stub.GetTxID(), Status: res.GetStatus(), Message: res.GetMessage()}
 	}
-	return n, nil
+	if commit {
+		for _, s := range append([]*memstub.Stub{stub}, l.tx.called...) {
+			if err := s.Commit(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return res.GetPayload(), nil
 }
 
 func (l *stubLedger) Submit(_ context.Context, u scenario.User, c scenario.Call) ([]byte, error) {
-	id, err := l.identity(u)
-	if err != nil {
-		return nil, err
-	}
-	n, err := l.network(c)
-	if err != nil {
-		return nil, err
-	}
-	l.call.Lock()
-	defer l.call.Unlock()
-	l.caller = id
-	res, err := n.Submit(id, c.Function, c.Args...)
-	if err != nil {
-		return nil, err
-	}
-	return res.Payload, nil
+	return l.run(u, c, true)
 }
 
 func (l *stubLedger) Evaluate(_ context.Context, u scenario.User, c scenario.Call) ([]byte, error) {
-	id, err := l.identity(u)
-	if err != nil {
-		return nil, err
-	}
-	n, err := l.network(c)
-	if err != nil {
-		return nil, err
-	}
-	l.call.Lock()
-	defer l.call.Unlock()
-	l.caller = id
-	res, err := n.Evaluate(id, c.Function, c.Args...)
-	if err != nil {
-		return nil, err
-	}
-	return res.Payload, nil
+	return l.run(u, c, false)
 }
 
 func (l *stubLedger) Now() time.Time { return l.clock }
@@ -173,8 +188,8 @@ func (l *stubLedger) Now() time.Time { return l.clock }
 func (l *stubLedger) Await(_ context.Context, t time.Time) error {
 	if past := t.Add(time.Millisecond); past.After(l.clock) {
 		l.clock = past
-		for _, n := range l.nets {
-			n.Ledger.SetTime(past)
+		for _, d := range l.ccs {
+			d.ledger.SetTime(past)
 		}
 	}
 	return nil
@@ -185,7 +200,7 @@ func TestScenariosOnTheStub(t *testing.T) {
 	for _, s := range scenario.All {
 		t.Run(s.Name, func(t *testing.T) {
 			for _, cc := range s.Chaincodes {
-				if _, ok := l.nets[cc]; !ok {
+				if _, ok := l.ccs[cc]; !ok {
 					t.Fatalf("suite %s needs chaincode %s, which the stub does not serve", s.Name, cc)
 				}
 			}

@@ -69,7 +69,9 @@ func (c *Contract) access(stub shim.ChaincodeStubInterface, attestationID, purpo
 		return nil, fmt.Errorf("%w %s did not return attestation %s", errIdentity, c.cfg.IdentityChaincode, attestationID)
 	}
 	if err := acc.Attestation.Validate(); err != nil {
-		return nil, fmt.Errorf("%w %s returned a malformed attestation %s: %v", errIdentity, c.cfg.IdentityChaincode, attestationID, err)
+		// The validation error is not wrapped: it would classify the fault
+		// as the client's INVALID_ARGUMENT, where it is the deployment's.
+		return nil, fmt.Errorf("%w %s returned a malformed attestation %s: %v", errIdentity, c.cfg.IdentityChaincode, attestationID, err) //nolint:errorlint // not wrapped on purpose, see above
 	}
 	return &acc, nil
 }

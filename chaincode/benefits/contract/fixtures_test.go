@@ -145,7 +145,7 @@ func (f *fixture) failWith(id memstub.Identity, evidence []contract.EvidenceInpu
 	_, err := f.call(id, evidence, fn, args...)
 	require.Error(f.t, err, fn)
 	var ce *ccerror.Error
-	require.True(f.t, errors.As(err, &ce), "not a chaincode error: %v", err)
+	require.ErrorAs(f.t, err, &ce, "not a chaincode error: %v", err)
 	return ce
 }
 

@@ -3,7 +3,6 @@ package contract_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"testing"
 	"time"
 
@@ -80,7 +79,7 @@ func (f *fixture) fail(id memstub.Identity, fn string, args ...string) *ccerror.
 	_, err := f.net.Submit(id, "identity:"+fn, args...)
 	require.Error(f.t, err, fn)
 	var ce *ccerror.Error
-	require.True(f.t, errors.As(err, &ce), "not a chaincode error: %v", err)
+	require.ErrorAs(f.t, err, &ce, "not a chaincode error: %v", err)
 	return ce
 }
 

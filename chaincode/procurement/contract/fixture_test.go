@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"testing"
 	"time"
 
@@ -81,7 +80,7 @@ func (f *fixture) fail(id memstub.Identity, fn string, args ...string) *ccerror.
 	_, err := f.net.Submit(id, "procurement:"+fn, args...)
 	require.Error(f.t, err, "%s should fail", fn)
 	var ce *ccerror.Error
-	require.True(f.t, errors.As(err, &ce), "%s: not a chaincode error: %v", fn, err)
+	require.ErrorAs(f.t, err, &ce, "%s: not a chaincode error: %v", fn, err)
 	return ce
 }
 
