@@ -64,3 +64,7 @@ cover: ## unit test coverage per package
 .PHONY: bench-network
 bench-network: ## network figures: startup time, idle RSS, noop throughput at 1/16/64 clients -> bench/results/network.json
 	$(GO) run ./test-network/cmd/netbench
+
+.PHONY: bench-go
+bench-go: ## Go benchmarks of chaincode hot paths on the in-memory stub (ns/op, allocs/op)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 300x ./chaincode/...
