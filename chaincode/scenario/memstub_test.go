@@ -14,6 +14,7 @@ import (
 
 	auditcc "github.com/govledger/govledger/chaincode/audit/contract"
 	benefitscc "github.com/govledger/govledger/chaincode/benefits/contract"
+	healthcc "github.com/govledger/govledger/chaincode/health/contract"
 	identitycc "github.com/govledger/govledger/chaincode/identity/contract"
 	"github.com/govledger/govledger/chaincode/internal/memstub"
 	"github.com/govledger/govledger/chaincode/noop"
@@ -29,6 +30,7 @@ var chaincodes = map[string]func() (shim.Chaincode, error){
 	"audit":       func() (shim.Chaincode, error) { return auditcc.Chaincode() },
 	"identity":    func() (shim.Chaincode, error) { return identitycc.Chaincode() },
 	"benefits":    func() (shim.Chaincode, error) { return benefitscc.Chaincode() },
+	"health":      func() (shim.Chaincode, error) { return healthcc.Chaincode() },
 }
 
 // deployed is one chaincode on its own in-memory ledger.
