@@ -72,7 +72,7 @@ func reportsToOutbreakAlert(t *testing.T, s *Session) {
 	k := int64(settings.Config.MinCellSize)
 	region, week := outbreakCell(run, settings.Config.SmallPopulationPrefixes, health.WeekOf(s.Ledger.Now()))
 	cell := healthCall("GetAggregate", measles, region, week.String())
-	before := memberCount(t, s, epidemiologist, cell)
+	before := memberCount(t, s, epidemiologist, cell, 0)
 	patient := func(name string) deid.Report {
 		return deid.Report{
 			Condition: &deid.Condition{System: deid.SystemICD10, Code: measlesCode},
@@ -147,7 +147,7 @@ func reportsToOutbreakAlert(t *testing.T, s *Session) {
 		} else {
 			require.Empty(t, records[i].Alerts, "report %d", i)
 		}
-		require.Equal(t, before+r.count, memberCount(t, s, epidemiologist, cell), "after report %d", i)
+		require.Equal(t, before+r.count, memberCount(t, s, epidemiologist, cell, before+r.count), "after report %d", i)
 	}
 	first, duplicate := records[0], records[2]
 
@@ -155,7 +155,7 @@ func reportsToOutbreakAlert(t *testing.T, s *Session) {
 	// organisation and the regulator see it suppressed below k.
 	counted := before + 3
 	for _, member := range []User{epidemiologist, admin, clinician, reporter2} {
-		require.Equal(t, counted, memberCount(t, s, member, cell), "%s sees the exact count", member.Name)
+		require.Equal(t, counted, memberCount(t, s, member, cell, counted), "%s sees the exact count", member.Name)
 	}
 	for _, outsider := range []User{buyer, regulator} {
 		agg := outsiderAggregate(t, s, outsider, cell, health.Suppressed(counted, int(k)))
@@ -286,11 +286,14 @@ func outbreakCell(runID string, smallPopulation []string, now health.Week) (stri
 }
 
 // memberCount is the exact count a member of the health organisations sees
-// in cell.
-func memberCount(t *testing.T, s *Session, member User, cell Call) int64 {
+// in cell, once the member's peer has caught up to want: the report was
+// committed through the hospital's peer, and another organisation's peer
+// may be a block behind.
+func memberCount(t *testing.T, s *Session, member User, cell Call, want int64) int64 {
 	t.Helper()
 	var agg healthcc.Aggregate
-	s.EvaluateJSON(t, member, cell, &agg)
+	out := s.EvaluateUntil(t, member, cell, resultWhen(func(a healthcc.Aggregate) bool { return a.Count >= want }))
+	require.NoError(t, json.Unmarshal(out, &agg))
 	require.True(t, agg.Exact, "%s is a member", member.Name)
 	require.True(t, agg.Complete)
 	return agg.Count

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/govledger/govledger/chaincode/catalog"
 	"github.com/govledger/govledger/network/topology"
 	"github.com/govledger/govledger/test-network/ccpackage"
 )
@@ -19,6 +20,32 @@ func (n *Network) chaincodeDir(cc topology.Chaincode) string {
 }
 
 func label(cc topology.Chaincode) string { return cc.Name + "_" + cc.Version }
+
+// chaincodeWorkDir is the chaincode server's working directory, where
+// contractapi finds META-INF/metadata.json.
+func (n *Network) chaincodeWorkDir(cc topology.Chaincode) string {
+	return filepath.Join(n.Root, ".cache", "govledger", "chaincode", cc.Name)
+}
+
+// writeContractMetadata gives the chaincode server its contract metadata
+// with real parameter names and the gateway's tags (see chaincode/catalog),
+// replacing the file atomically: a server starting meanwhile reads the old
+// file or the new one, never half of one.
+func (n *Network) writeContractMetadata(cc topology.Chaincode) error {
+	md, err := catalog.Metadata(cc.Name, n.Root)
+	if err != nil {
+		return fmt.Errorf("chaincode %s metadata: %w", cc.Name, err)
+	}
+	file := filepath.Join(n.chaincodeWorkDir(cc), "META-INF", "metadata.json")
+	if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
+		return err
+	}
+	tmp := file + ".tmp"
+	if err := os.WriteFile(tmp, md, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, file)
+}
 
 // chaincodePackage builds the chaincode's deterministic CCaaS package: the
 // same topology and CA give the same bytes and so the same package ID.
@@ -51,6 +78,7 @@ func (n *Network) chaincodeProcess(cc topology.Chaincode, packageID string) *Pro
 			"CHAINCODE_TLS_CERT=" + topology.TLSCert(dir),
 			"CHAINCODE_TLS_KEY=" + topology.TLSKey(dir),
 		},
+		Dir:     n.chaincodeWorkDir(cc),
 		Address: cc.Address,
 	}
 }

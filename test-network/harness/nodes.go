@@ -31,6 +31,11 @@ func (n *Network) buildOwnBinaries(ctx context.Context) error {
 	if err := BuildGo(ctx, n.Root, n.ownBinDir(), n.Log, pkgs...); err != nil {
 		return fmt.Errorf("build GovLedger binaries: %w", err)
 	}
+	for _, cc := range n.Topology.Chaincodes {
+		if err := n.writeContractMetadata(cc); err != nil {
+			return err
+		}
+	}
 	bin := filepath.Join(n.builderDir(), "bin")
 	if err := os.MkdirAll(bin, 0o750); err != nil {
 		return err

@@ -27,6 +27,8 @@ type ApplicationPage struct {
 // transient map. An eligible applicant who holds no benefit in the
 // programme's exclusivity group is granted an entitlement; anyone else is
 // refused with the reason and the explanation recorded.
+//
+//govledger:transient evidence
 func (c *Contract) SubmitApplication(ctx *txn.Context, input string) (*benefits.Application, error) {
 	app, err := c.submitApplication(ctx, input)
 	return app, ccerror.From(err)
@@ -76,6 +78,8 @@ func (c *Contract) submitApplication(ctx *txn.Context, input string) (*benefits.
 // ReassessApplication decides again an application reopened by an upheld
 // appeal, against the programme version it was filed under, with the
 // evidence now in the transient map. Only the filing agency may.
+//
+//govledger:transient evidence
 func (c *Contract) ReassessApplication(ctx *txn.Context, id string) (*benefits.Application, error) {
 	app, err := c.reassessApplication(ctx, id)
 	return app, ccerror.From(err)

@@ -28,6 +28,8 @@ type Purge struct {
 // peer keeps them. Public references stay, marked purged with their hash, and
 // so do the aggregate counts. Duplicate-suppression state of the purged
 // records' patients is pruned to the retention period too.
+//
+//govledger:collection healthRecords
 func (c *Contract) PurgeExpired(ctx *txn.Context, pageSize int32) (*Purge, error) {
 	p, err := purgeExpired(ctx, pageSize)
 	return p, ccerror.From(err)

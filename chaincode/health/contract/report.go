@@ -55,6 +55,9 @@ type OutbreakAlert struct {
 // SubmitCaseReport stores the case report carried in the transient map
 // under "report", once the deid gate has passed it (see the package doc). It
 // takes no arguments: a report in an argument would be on the ledger.
+//
+//govledger:transient report
+//govledger:collection healthRecords
 func (c *Contract) SubmitCaseReport(ctx *txn.Context) (*SubmitResult, error) {
 	r, err := submitCaseReport(ctx)
 	return r, ccerror.From(err)
