@@ -12,26 +12,11 @@ import (
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/require"
 
-	auditcc "github.com/govledger/govledger/chaincode/audit/contract"
-	benefitscc "github.com/govledger/govledger/chaincode/benefits/contract"
-	healthcc "github.com/govledger/govledger/chaincode/health/contract"
-	identitycc "github.com/govledger/govledger/chaincode/identity/contract"
+	"github.com/govledger/govledger/chaincode/catalog"
 	"github.com/govledger/govledger/chaincode/internal/memstub"
-	"github.com/govledger/govledger/chaincode/noop"
-	procurementcc "github.com/govledger/govledger/chaincode/procurement/contract"
 	"github.com/govledger/govledger/chaincode/scenario"
 	"github.com/govledger/govledger/network/topology"
 )
-
-// chaincodes builds each chaincode the stub can serve.
-var chaincodes = map[string]func() (shim.Chaincode, error){
-	"noop":        func() (shim.Chaincode, error) { return noop.Chaincode() },
-	"procurement": func() (shim.Chaincode, error) { return procurementcc.Chaincode() },
-	"audit":       func() (shim.Chaincode, error) { return auditcc.Chaincode() },
-	"identity":    func() (shim.Chaincode, error) { return identitycc.Chaincode() },
-	"benefits":    func() (shim.Chaincode, error) { return benefitscc.Chaincode() },
-	"health":      func() (shim.Chaincode, error) { return healthcc.Chaincode() },
-}
 
 // deployed is one chaincode on its own in-memory ledger.
 type deployed struct {
@@ -69,11 +54,11 @@ func newStubLedger(t *testing.T) *stubLedger {
 	require.NoError(t, err)
 	l := &stubLedger{topo: topo, ids: map[scenario.User]memstub.Identity{}, ccs: map[string]deployed{}, clock: memstub.DefaultStart}
 	for _, cc := range topo.Chaincodes {
-		build, ok := chaincodes[cc.Name]
+		entry, ok := catalog.Lookup(cc.Name)
 		if !ok {
 			continue
 		}
-		code, err := build()
+		code, err := entry.New()
 		require.NoError(t, err)
 		ledger := memstub.NewLedger(memstub.Config{Channel: topo.Channel.Name, Chaincode: cc.Name, Start: l.clock})
 		for _, c := range cc.Collections {
