@@ -107,6 +107,10 @@ type Contract struct {
 	cfg Config
 }
 
+// GetEvaluateTransactions tags the functions the access table does not mark
+// as writes "evaluate" in the contract metadata.
+func (c *Contract) GetEvaluateTransactions() []string { return policy.Reads() }
+
 // New returns the contract wired to the platform: GovLedger's transaction
 // context and the access policy guard.
 func New(cfg Config) *Contract {

@@ -157,6 +157,22 @@ func (p Policy) Authorize(function string, c Caller) error {
 // ErrPolicy reports a malformed policy table.
 var ErrPolicy = errors.New("access policy")
 
+// Reads lists, sorted, the functions whose rule is not a write. A contract
+// returns them from GetEvaluateTransactions, so its metadata tags them
+// "evaluate" and clients (the gateway, a read-only regulator's included)
+// evaluate them instead of submitting them: the table that says who may
+// write is also the one place that says what writes.
+func (p Policy) Reads() []string {
+	var names []string
+	for name, rule := range p {
+		if !rule.Write {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
 // Validate checks the table itself, for a contract's unit tests: every rule
 // has grants, every grant names an organisation and a role, and no write
 // rule grants RegulatorMSP (Authorize would ignore it, but the table would

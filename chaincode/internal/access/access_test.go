@@ -115,3 +115,13 @@ func TestNewCaller(t *testing.T) {
 		require.ErrorIs(t, err, ccerror.ErrPermissionDenied)
 	})
 }
+
+func TestReadsListsTheFunctionsThatAreNotWrites(t *testing.T) {
+	p := access.Policy{
+		"Create": {Write: true, Roles: []access.Grant{{MSPID: "A", Role: "x"}}},
+		"List":   {Roles: []access.Grant{{MSPID: access.AnyMSP, Role: access.AnyRole}}},
+		"Get":    {Roles: []access.Grant{{MSPID: access.AnyMSP, Role: access.AnyRole}}},
+	}
+	require.Equal(t, []string{"Get", "List"}, p.Reads())
+	require.Empty(t, access.Policy{}.Reads())
+}

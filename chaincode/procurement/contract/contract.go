@@ -119,6 +119,10 @@ type Contract struct {
 	cfg procurement.Config
 }
 
+// GetEvaluateTransactions tags the functions the access table does not mark
+// as writes "evaluate" in the contract metadata.
+func (c *Contract) GetEvaluateTransactions() []string { return policy.Reads() }
+
 // New returns the contract for the procurement regime cfg, which must be
 // valid (see procurement.Config.Validate).
 func New(cfg procurement.Config) *Contract {
