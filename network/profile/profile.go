@@ -1,6 +1,7 @@
 // Package profile is the connection profile of one organisation: what its
 // gateway needs to reach the network (peers, orderers, TLS roots and server
-// names), which chaincodes and collections exist, and where its enrolled
+// names), which chaincodes and private data collections exist and which
+// organisations are members of each collection, and where its enrolled
 // users' certificates and keys are. network/cmd/netgen writes one profile
 // per organisation from the topology; the gateway service reads it.
 package profile
@@ -82,8 +83,18 @@ type Endpoint struct {
 
 // Chaincode is a deployed chaincode and its private data collections.
 type Chaincode struct {
-	Name        string   `json:"name"`
-	Collections []string `json:"collections,omitempty"`
+	Name        string       `json:"name"`
+	Collections []Collection `json:"collections,omitempty"`
+}
+
+// Collection is a private data collection of a chaincode. The gateway sends
+// a function that writes it to member organisations' peers only, since only
+// they can simulate the private writes.
+type Collection struct {
+	Name string `json:"name"`
+	// Members are the MSP IDs whose peers store the collection's data, in
+	// topology order (the collection config's member policy).
+	Members []string `json:"members"`
 }
 
 // User is where an enrolled identity's credentials live.
@@ -127,7 +138,7 @@ func Build(t *topology.Topology, l topology.Layout, mspID string) (*Profile, err
 	for _, cc := range t.Chaincodes {
 		c := Chaincode{Name: cc.Name}
 		for _, col := range cc.Collections {
-			c.Collections = append(c.Collections, col.Name)
+			c.Collections = append(c.Collections, Collection{Name: col.Name, Members: slices.Clone(col.Members)})
 		}
 		p.Chaincodes = append(p.Chaincodes, c)
 	}
@@ -235,6 +246,9 @@ func (p *Profile) Validate() error {
 		if c.Name == "" {
 			return &FieldError{Field: fmt.Sprintf("chaincodes[%d].name", i), Rule: "is required"}
 		}
+		if err := c.validateCollections(fmt.Sprintf("chaincodes[%d].collections", i)); err != nil {
+			return err
+		}
 	}
 	names := make([]string, 0, len(p.Users))
 	for name := range p.Users {
@@ -250,6 +264,36 @@ func (p *Profile) Validate() error {
 			return &FieldError{Field: "users." + name + ".certPath", Rule: "is required"}
 		case u.KeyDir == "":
 			return &FieldError{Field: "users." + name + ".keyDir", Rule: "is required"}
+		}
+	}
+	return nil
+}
+
+// validateCollections requires named, unique collections, each with at
+// least one member and no member twice.
+func (c Chaincode) validateCollections(field string) error {
+	names := map[string]bool{}
+	for i, col := range c.Collections {
+		at := fmt.Sprintf("%s[%d]", field, i)
+		if col.Name == "" {
+			return &FieldError{Field: at + ".name", Rule: "is required"}
+		}
+		if names[col.Name] {
+			return &FieldError{Field: at + ".name", Rule: fmt.Sprintf("%q is listed twice", col.Name)}
+		}
+		names[col.Name] = true
+		if len(col.Members) == 0 {
+			return &FieldError{Field: at + ".members", Rule: "needs at least one MSP ID"}
+		}
+		seen := map[string]bool{}
+		for j, m := range col.Members {
+			switch {
+			case m == "":
+				return &FieldError{Field: fmt.Sprintf("%s.members[%d]", at, j), Rule: "is empty"}
+			case seen[m]:
+				return &FieldError{Field: fmt.Sprintf("%s.members[%d]", at, j), Rule: fmt.Sprintf("%q is listed twice", m)}
+			}
+			seen[m] = true
 		}
 	}
 	return nil

@@ -82,13 +82,28 @@ func TestBuildMarksTheRegulatorReadOnly(t *testing.T) {
 	require.Equal(t, "RegulatorMSP", p.Peers[0].MSPID)
 }
 
-func TestBuildListsCollections(t *testing.T) {
-	top := load(t)
-	cc, _ := top.Chaincode("procurement")
-	cc.Collections = []topology.Collection{{Name: "bids", Members: []string{"ProcurementMSP"}, EndorsementPolicy: "OR('ProcurementMSP.peer')"}}
-	p, err := profile.Build(top, layout, "ProcurementMSP")
-	require.NoError(t, err)
-	require.Equal(t, profile.Chaincode{Name: "procurement", Collections: []string{"bids"}}, p.Chaincodes[1])
+func TestBuildListsCollectionsWithTheirMembers(t *testing.T) {
+	t.Run("lists the topology's collections with their members", func(t *testing.T) {
+		p := build(t, "AuditOfficeMSP")
+		var health profile.Chaincode
+		for _, cc := range p.Chaincodes {
+			if cc.Name == "health" {
+				health = cc
+			}
+		}
+		require.Equal(t, []profile.Collection{{Name: "healthRecords", Members: []string{"PublicHealthMSP", "HospitalMSP"}}}, health.Collections,
+			"every organisation's profile lists the members, not only the members' profiles")
+	})
+	t.Run("does not share the topology's member slice", func(t *testing.T) {
+		top := load(t)
+		cc, _ := top.Chaincode("procurement")
+		cc.Collections = []topology.Collection{{Name: "bids", Members: []string{"ProcurementMSP", "AuditOfficeMSP"}, EndorsementPolicy: "OR('ProcurementMSP.peer')"}}
+		p, err := profile.Build(top, layout, "ProcurementMSP")
+		require.NoError(t, err)
+		require.Equal(t, profile.Chaincode{Name: "procurement", Collections: []profile.Collection{{Name: "bids", Members: []string{"ProcurementMSP", "AuditOfficeMSP"}}}}, p.Chaincodes[1])
+		p.Chaincodes[1].Collections[0].Members[0] = "changed"
+		require.Equal(t, "ProcurementMSP", cc.Collections[0].Members[0])
+	})
 }
 
 func TestBuildUnderBFTListsFourOrderers(t *testing.T) {
@@ -155,6 +170,14 @@ func TestParseRejects(t *testing.T) {
 		{"an orderer without a name", strings.Replace(doc, `"name": "orderer0"`, `"name": ""`, 1), "orderers[0].name: is required"},
 		{"an orderer without an MSP ID", strings.Replace(doc, `"mspID": "OrdererMSP"`, `"mspID": ""`, 1), "orderers[0].mspID: is required"},
 		{"a chaincode without a name", strings.Replace(doc, `"name": "noop"`, `"name": ""`, 1), "chaincodes[0].name: is required"},
+		{"a collection without a name", strings.Replace(doc, `"name": "healthRecords"`, `"name": ""`, 1), "chaincodes[3].collections[0].name: is required"},
+		{"a collection listed twice", strings.Replace(doc, `"name": "healthRecords",`+"\n          \"members\": [\n            \"PublicHealthMSP\",\n            \"HospitalMSP\"\n          ]\n        }",
+			`"name": "healthRecords",`+"\n          \"members\": [\"HospitalMSP\"]\n        }, {\"name\": \"healthRecords\", \"members\": [\"HospitalMSP\"]}", 1),
+			`chaincodes[3].collections[1].name: "healthRecords" is listed twice`},
+		{"a collection without members", strings.Replace(doc, "\"members\": [\n            \"PublicHealthMSP\",\n            \"HospitalMSP\"\n          ]", `"members": []`, 1), "chaincodes[3].collections[0].members: needs at least one MSP ID"},
+		{"a collection with an empty member", strings.Replace(doc, `"PublicHealthMSP",`+"\n            \"HospitalMSP\"", `"", "HospitalMSP"`, 1), "chaincodes[3].collections[0].members[0]: is empty"},
+		{"a collection with a member twice", strings.Replace(doc, `"PublicHealthMSP",`+"\n            \"HospitalMSP\"", `"HospitalMSP", "HospitalMSP"`, 1), `chaincodes[3].collections[0].members[1]: "HospitalMSP" is listed twice`},
+		{"a collection that is a bare name", strings.Replace(doc, "{\n          \"name\": \"healthRecords\",\n          \"members\": [\n            \"PublicHealthMSP\",\n            \"HospitalMSP\"\n          ]\n        }", `"healthRecords"`, 1), "cannot unmarshal string"},
 		{"a user without a certificate", strings.Replace(doc, `"certPath": "/crypto/ProcurementMSP/users/buyer1/msp/signcerts/cert.pem"`, `"certPath": ""`, 1), "users.buyer1.certPath: is required"},
 		{"a user without a key folder", strings.Replace(doc, `"keyDir": "/crypto/ProcurementMSP/users/buyer1/msp/keystore"`, `"keyDir": ""`, 1), "users.buyer1.keyDir: is required"},
 		{"a user without a name", strings.Replace(doc, `"buyer1": {`, `"": {`, 1), "user name is empty"},

@@ -1,8 +1,10 @@
 // Package harness runs a GovLedger consortium on one machine as native
 // processes: one Fabric CA per organisation, Raft (or BFT) orderers, peers and
 // chaincode-as-a-service servers, all on the addresses network/topology.yaml
-// gives. `make network-up`, `make network-down` and the integration tests all
-// drive it, so what a developer runs is what the tests run.
+// gives, and, on request, one HTTP gateway per application organisation
+// (ports from GatewayBasePort). `make network-up`, `make run`,
+// `make network-down` and the integration tests all drive it, so what a
+// developer runs is what the tests run.
 package harness
 
 import (
@@ -32,6 +34,12 @@ type Options struct {
 	Consensus string
 	// Log receives progress lines (default os.Stderr).
 	Log io.Writer
+	// Gateways makes the gateways part of what Up brings up (after the
+	// network is ready) and what Running requires. Without it Up leaves
+	// them alone; StartGateways starts them at any time, and Stop stops
+	// running gateways either way. `govnet run` sets it, `govnet up` does
+	// not, so the network's own figures (startup, RSS) stay comparable.
+	Gateways bool
 }
 
 // Network is a local GovLedger network described by a topology.
@@ -43,6 +51,9 @@ type Network struct {
 	Layout topology.Layout
 	Bin    Binaries
 	Log    io.Writer
+
+	withGateways bool
+	gatewayPort  int // GatewayBasePort; tests move it to free ports
 }
 
 // ErrAlreadyRunning is returned by Up when every process is running already.
@@ -81,7 +92,9 @@ func New(opts Options) (*Network, error) {
 	}
 	return &Network{
 		Root: opts.Root, State: state, Topology: t, Log: opts.Log, Bin: bin,
-		Layout: topology.Layout{Root: filepath.Join(state, "crypto")},
+		Layout:       topology.Layout{Root: filepath.Join(state, "crypto")},
+		withGateways: opts.Gateways,
+		gatewayPort:  GatewayBasePort,
 	}, nil
 }
 
@@ -158,7 +171,8 @@ func or(s, def string) string {
 func hostPort(host string, port int) string { return host + ":" + strconv.Itoa(port) }
 
 // Processes lists every process of the network in start order: CAs,
-// orderers, peers, chaincode servers.
+// orderers, peers, chaincode servers, then the gateways when they belong to
+// the network (Options.Gateways, or one of them is running).
 func (n *Network) Processes() []*Process {
 	var out []*Process
 	for _, o := range n.orgs() {
@@ -173,7 +187,7 @@ func (n *Network) Processes() []*Process {
 	for _, cc := range n.Topology.Chaincodes {
 		out = append(out, n.chaincodeProcess(cc, ""))
 	}
-	return out
+	return append(out, n.gatewayProcesses()...)
 }
 
 // ConfigDir holds generated configuration (configtx.yaml, genesis block,
@@ -235,6 +249,11 @@ func (n *Network) Up(ctx context.Context) error {
 	if err := n.checkPorts(); err != nil {
 		return err
 	}
+	if n.withGateways {
+		if err := n.checkGatewayPorts(); err != nil {
+			return err
+		}
+	}
 	if err := n.Bin.Ensure(ctx, n.Root, n.Log); err != nil {
 		return err
 	}
@@ -265,6 +284,10 @@ func (n *Network) Up(ctx context.Context) error {
 			return err
 		}
 		n.step(start, "channel configuration and genesis block generated")
+	} else if err := n.writeProfiles(); err != nil {
+		// Profiles derive from the topology alone: rewriting them lets a
+		// resumed network's gateways read the current profile format.
+		return err
 	}
 	if err := n.startNodes(ctx); err != nil {
 		return err
@@ -287,6 +310,12 @@ func (n *Network) Up(ctx context.Context) error {
 		return err
 	}
 	n.step(start, "network ready")
+	if n.withGateways {
+		if err := n.StartGateways(ctx); err != nil {
+			return err
+		}
+		n.step(start, "gateways ready")
+	}
 	return nil
 }
 

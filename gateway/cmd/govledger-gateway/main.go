@@ -142,32 +142,23 @@ func loadWallet(prof *profile.Profile) (*wallet.Wallet, error) {
 }
 
 // chaincodesOf picks the chaincodes to serve (all of the profile's unless
-// configured) and reads their collections' members.
+// configured) and the members of their collections.
 func chaincodesOf(cfg *config.Config, prof *profile.Profile) ([]string, collections.Members, error) {
-	inProfile := map[string][]string{}
 	var all []string
 	for _, cc := range prof.Chaincodes {
-		inProfile[cc.Name] = cc.Collections
 		all = append(all, cc.Name)
 	}
 	chosen := cfg.Chaincodes
 	if len(chosen) == 0 {
 		chosen = all
 	}
-	wanted := map[string][]string{}
 	for _, cc := range chosen {
-		cols, ok := inProfile[cc]
-		if !ok {
+		if !slices.Contains(all, cc) {
 			return nil, nil, fmt.Errorf("chaincode %q is not in profile %s", cc, cfg.Profile)
 		}
-		wanted[cc] = cols
 	}
 	if len(chosen) == 0 {
 		return nil, nil, errors.New("no chaincode to serve: the profile lists none")
 	}
-	members, err := collections.Load(cfg.CollectionsDir, wanted)
-	if err != nil {
-		return nil, nil, err
-	}
-	return chosen, members, nil
+	return chosen, collections.FromProfile(prof, chosen), nil
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/govledger/govledger/gateway/internal/collections"
 	"github.com/govledger/govledger/gateway/internal/config"
 	"github.com/govledger/govledger/gateway/internal/testpki"
 	"github.com/govledger/govledger/network/profile"
@@ -22,7 +21,7 @@ func writeProfile(t *testing.T, dir string, keyless ...string) string {
 		Channel: "public-services",
 		Peers: []profile.Endpoint{{Name: "peer0", MSPID: "ProcurementMSP", Address: "127.0.0.1:1",
 			TLSCACert: filepath.Join(dir, "tlsca.pem"), ServerName: "peer0.procurement.govledger.example"}},
-		Chaincodes: []profile.Chaincode{{Name: "noop"}, {Name: "procurement", Collections: []string{"bids"}}},
+		Chaincodes: []profile.Chaincode{{Name: "noop"}, {Name: "procurement", Collections: []profile.Collection{{Name: "bids", Members: []string{"ProcurementMSP", "AuditOfficeMSP"}}}}},
 		Users:      map[string]profile.User{},
 	}
 	for _, name := range []string{"Admin", "buyer1", "external1"} {
@@ -40,9 +39,6 @@ func writeProfile(t *testing.T, dir string, keyless ...string) string {
 	path := filepath.Join(dir, "profiles", "ProcurementMSP.json")
 	require.NoError(t, os.WriteFile(path, raw, 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "tlsca.pem"), testpki.New(t, "tlsca").CertPEM, 0o600))
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "collections"), 0o750))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "collections", "procurement.json"),
-		[]byte(`[{"name":"bids","policy":"OR('ProcurementMSP.member','AuditOfficeMSP.member')"}]`), 0o600))
 	return path
 }
 
@@ -63,7 +59,6 @@ func TestChaincodesOf(t *testing.T) {
 	require.NoError(t, err)
 	cfg := config.Defaults()
 	cfg.Profile = filepath.Join(dir, "profiles", "ProcurementMSP.json")
-	cfg.CollectionsDir = filepath.Join(dir, "collections")
 
 	t.Run("serves every chaincode of the profile by default", func(t *testing.T) {
 		ccs, members, err := chaincodesOf(&cfg, prof)
@@ -89,11 +84,13 @@ func TestChaincodesOf(t *testing.T) {
 		require.ErrorContains(t, err, "payroll")
 	})
 
-	t.Run("needs the collection configs", func(t *testing.T) {
+	t.Run("reads no members of chaincodes it does not serve", func(t *testing.T) {
 		c := cfg
-		c.CollectionsDir = t.TempDir()
-		_, _, err := chaincodesOf(&c, prof)
-		require.ErrorIs(t, err, collections.ErrMissing)
+		c.Chaincodes = []string{"noop"}
+		_, members, err := chaincodesOf(&c, prof)
+		require.NoError(t, err)
+		_, ok := members.Lookup("procurement", "bids")
+		require.False(t, ok)
 	})
 }
 

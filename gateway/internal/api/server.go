@@ -111,7 +111,24 @@ type Server struct {
 	readOnly bool
 	maxBody  int64
 	syncWait time.Duration
+	extra    []Route
 	mux      *http.ServeMux
+}
+
+// Route is a handler outside the contract catalog, such as FHIR ingestion,
+// served behind the same authentication, rate limit, audit trail and
+// problem rendering as the chaincode routes.
+type Route struct {
+	// Pattern is a ServeMux path without a method ("/v1/health/fhir"); it
+	// takes precedence over /v1/{chaincode}/{function}.
+	Pattern string
+	Methods []string
+	// Submits marks a route that submits transactions: a read-only gateway
+	// refuses it.
+	Submits bool
+	// Chaincode and Function name the route in the audit trail.
+	Chaincode, Function string
+	Handle              func(w http.ResponseWriter, r *http.Request, caller auth.Caller) error
 }
 
 // Option configures a Server.
@@ -150,6 +167,9 @@ func WithMaxBody(n int64) Option { return func(srv *Server) { srv.maxBody = n } 
 // WithSyncWait bounds how long a synchronous submit waits for its commit
 // before answering 504 with the transaction id (70s by default).
 func WithSyncWait(d time.Duration) Option { return func(srv *Server) { srv.syncWait = d } }
+
+// WithRoute mounts an extra authenticated route.
+func WithRoute(rt Route) Option { return func(srv *Server) { srv.extra = append(srv.extra, rt) } }
 
 // New builds the handler.
 func New(txns Transactions, w Wallet, authn Authenticator, catalogs Catalogs, opts ...Option) *Server {
@@ -222,6 +242,16 @@ func (s *Server) routes() {
 	s.route("/v1/subscriptions", true, true, []string{http.MethodGet, http.MethodPost}, s.subscriptions)
 	s.route("/v1/subscriptions/{id}", true, true, []string{http.MethodGet, http.MethodDelete}, s.subscription)
 	s.route("/v1/{chaincode}/{function}", true, true, []string{http.MethodGet, http.MethodPost}, s.call)
+	for _, rt := range s.extra {
+		s.route(rt.Pattern, true, true, rt.Methods, func(w http.ResponseWriter, r *http.Request) error {
+			in := infoFrom(r.Context())
+			in.chaincode, in.function = rt.Chaincode, rt.Function
+			if rt.Submits && s.readOnly {
+				return problem.ErrReadOnly
+			}
+			return rt.Handle(w, r, in.caller)
+		})
+	}
 	s.route("/", false, false, []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodHead, http.MethodOptions},
 		func(http.ResponseWriter, *http.Request) error { return problem.ErrRouteNotFound })
 }

@@ -1,55 +1,47 @@
 package collections_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/govledger/govledger/gateway/internal/collections"
+	"github.com/govledger/govledger/network/profile"
 )
 
-const procurement = `[
-  {"name": "bids", "policy": "OR('ProcurementMSP.member','AuditOfficeMSP.member')", "requiredPeerCount": 1, "maxPeerCount": 2, "blockToLive": 0, "memberOnlyRead": true, "memberOnlyWrite": true}
-]`
+func TestFromProfile(t *testing.T) {
+	p := &profile.Profile{Chaincodes: []profile.Chaincode{
+		{Name: "noop"},
+		{Name: "procurement", Collections: []profile.Collection{{Name: "bids", Members: []string{"ProcurementMSP", "AuditOfficeMSP"}}}},
+		{Name: "health", Collections: []profile.Collection{{Name: "healthRecords", Members: []string{"PublicHealthMSP", "HospitalMSP"}}}},
+	}}
 
-func TestLoad(t *testing.T) {
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "procurement.json"), []byte(procurement), 0o644))
-
-	t.Run("reads members from the member policy", func(t *testing.T) {
-		m, err := collections.Load(dir, map[string][]string{"procurement": {"bids"}, "noop": nil})
-		require.NoError(t, err)
-		orgs, ok := m.Lookup("procurement", "bids")
-		require.True(t, ok)
-		require.Equal(t, []string{"AuditOfficeMSP", "ProcurementMSP"}, orgs)
-		_, ok = m.Lookup("noop", "bids")
-		require.False(t, ok)
-	})
-
-	bad := []struct {
-		name   string
-		files  map[string]string
-		wanted map[string][]string
-		target error
+	cases := []struct {
+		name       string
+		served     []string
+		chaincode  string
+		collection string
+		want       []string
+		found      bool
 	}{
-		{"reports a missing config file", nil, map[string][]string{"audit": {"findings"}}, collections.ErrMissing},
-		{"reports a collection absent from its file", map[string]string{"p.json": procurement}, map[string][]string{"p": {"other"}}, collections.ErrMissing},
-		{"reports a file that is not JSON", map[string]string{"p.json": "{"}, map[string][]string{"p": {"bids"}}, nil},
-		{"reports a bad member policy", map[string]string{"p.json": `[{"name":"bids","policy":"OR("}]`}, map[string][]string{"p": {"bids"}}, nil},
+		{"returns a collection's members sorted", []string{"noop", "procurement", "health"}, "procurement", "bids", []string{"AuditOfficeMSP", "ProcurementMSP"}, true},
+		{"finds collections of every served chaincode", []string{"procurement", "health"}, "health", "healthRecords", []string{"HospitalMSP", "PublicHealthMSP"}, true},
+		{"knows no collection of a chaincode without any", []string{"noop", "procurement"}, "noop", "bids", nil, false},
+		{"knows no collection the chaincode does not define", []string{"procurement"}, "procurement", "awards", nil, false},
+		{"ignores chaincodes that are not served", []string{"noop"}, "procurement", "bids", nil, false},
 	}
-	for _, tc := range bad {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d := t.TempDir()
-			for name, body := range tc.files {
-				require.NoError(t, os.WriteFile(filepath.Join(d, name), []byte(body), 0o644))
-			}
-			_, err := collections.Load(d, tc.wanted)
-			require.Error(t, err)
-			if tc.target != nil {
-				require.ErrorIs(t, err, tc.target)
-			}
+			orgs, ok := collections.FromProfile(p, tc.served).Lookup(tc.chaincode, tc.collection)
+			require.Equal(t, tc.found, ok)
+			require.Equal(t, tc.want, orgs)
 		})
 	}
+
+	t.Run("does not share the profile's member slices", func(t *testing.T) {
+		m := collections.FromProfile(p, []string{"procurement"})
+		orgs, _ := m.Lookup("procurement", "bids")
+		orgs[0] = "changed"
+		require.Equal(t, []string{"ProcurementMSP", "AuditOfficeMSP"}, p.Chaincodes[1].Collections[0].Members)
+	})
 }

@@ -43,9 +43,6 @@ type Config struct {
 	Listen string `yaml:"listen"`
 	// Profile is the connection profile network/cmd/netgen wrote.
 	Profile string `yaml:"profile"`
-	// CollectionsDir holds netgen's collection configs (<chaincode>.json),
-	// read for collection members; default <profile dir>/../collections.
-	CollectionsDir string `yaml:"collectionsDir"`
 	// Chaincodes to serve; default every chaincode in the profile.
 	Chaincodes []string `yaml:"chaincodes"`
 	// ServiceUser is the wallet user that reads metadata, block height,
@@ -66,6 +63,9 @@ type Config struct {
 	Retention Duration `yaml:"retention"`
 	Auth      Auth     `yaml:"auth"`
 	Webhooks  Webhooks `yaml:"webhooks"`
+	Health    Health   `yaml:"health"`
+	// AuditWatch opens audit requests from procurement red flags.
+	AuditWatch AuditWatch `yaml:"auditWatch"`
 }
 
 // Timeouts bound each Fabric phase and the server's own waits.
@@ -120,6 +120,44 @@ type Issuer struct {
 	Leeway     Duration          `yaml:"leeway"`
 }
 
+// Health configures the public-health edge of a HospitalMSP gateway.
+type Health struct {
+	// PseudonymSecretFile holds the secret the reporting hospitals share to
+	// derive patient keys (mode 0600 or stricter, at least 32 bytes). Setting
+	// it enables POST /v1/health/fhir, which only a HospitalMSP gateway
+	// serves; the secret never leaves the gateway.
+	PseudonymSecretFile string `yaml:"pseudonymSecretFile"`
+}
+
+// AuditWatch configures the AuditOfficeMSP gateway's red-flag listener
+// (package auditwatch): it follows procurement events and submits audit
+// OpenRequestFromRedFlag for every red flag, as User.
+type AuditWatch struct {
+	Enabled bool `yaml:"enabled"`
+	// User is the wallet user (an auditor) the requests are submitted as.
+	User string `yaml:"user"`
+	// Engagements maps a buying agency's code (a tender's buyer.id) to the
+	// engagement its flags open requests on.
+	Engagements map[string]string `yaml:"engagements"`
+	// StandingEngagements sends the flags of an agency not in Engagements
+	// to the agency's newest engagement that still takes requests.
+	StandingEngagements bool `yaml:"standingEngagements"`
+	// AgencyMSP is the buying agencies' organisation.
+	AgencyMSP string `yaml:"agencyMSP"`
+	// StartBlock is where to begin when there is no checkpoint yet.
+	StartBlock uint64 `yaml:"startBlock"`
+	// CheckpointFile holds the position (Fabric Gateway SDK checkpointer
+	// format); ParkedFile collects, one JSON line each, the flags given up
+	// on.
+	CheckpointFile string `yaml:"checkpointFile"`
+	ParkedFile     string `yaml:"parkedFile"`
+	// RefusalAttempts is how often a refused flag is tried before it is
+	// parked.
+	RefusalAttempts int      `yaml:"refusalAttempts"`
+	InitialBackoff  Duration `yaml:"initialBackoff"`
+	MaxBackoff      Duration `yaml:"maxBackoff"`
+}
+
 // Webhooks tunes deliveries.
 type Webhooks struct {
 	// AllowedHosts restricts webhook URLs; empty allows any host.
@@ -166,6 +204,10 @@ func Defaults() Config {
 		Retry:     Retry{MaxAttempts: 3},
 		Retention: Duration(24 * time.Hour),
 		Webhooks:  Webhooks{InitialBackoff: Duration(time.Second), MaxBackoff: Duration(5 * time.Minute)},
+		AuditWatch: AuditWatch{
+			AgencyMSP: "ProcurementMSP", RefusalAttempts: 3,
+			InitialBackoff: Duration(time.Second), MaxBackoff: Duration(time.Minute),
+		},
 	}
 }
 
@@ -202,14 +244,17 @@ func (c *Config) fillPaths() {
 	if c.Profile == "" {
 		c.Profile = filepath.Join(".state", "config", "profiles", c.Org+".json")
 	}
-	if c.CollectionsDir == "" {
-		c.CollectionsDir = filepath.Join(filepath.Dir(filepath.Dir(c.Profile)), "collections")
-	}
 	if c.StateFile == "" {
 		c.StateFile = filepath.Join(".state", "gateway", c.Org, "gateway.db")
 	}
 	if c.AuditLog == "" {
 		c.AuditLog = filepath.Join(".state", "gateway", c.Org, "audit.jsonl")
+	}
+	if c.AuditWatch.CheckpointFile == "" {
+		c.AuditWatch.CheckpointFile = filepath.Join(".state", "gateway", c.Org, "auditwatch-checkpoint.json")
+	}
+	if c.AuditWatch.ParkedFile == "" {
+		c.AuditWatch.ParkedFile = filepath.Join(".state", "gateway", c.Org, "auditwatch-parked.jsonl")
 	}
 }
 
@@ -233,6 +278,16 @@ func overrides() []override {
 			return nil
 		}
 	}
+	boolean := func(dst func(*Config) *bool) func(*Config, string) error {
+		return func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			*dst(c) = b
+			return nil
+		}
+	}
 	list := func(dst func(*Config) *[]string) func(*Config, string) error {
 		return func(c *Config, v string) error {
 			*dst(c) = splitList(v)
@@ -243,11 +298,11 @@ func overrides() []override {
 		{"GOVLEDGER_ORG", str(func(c *Config) *string { return &c.Org })},
 		{"GOVLEDGER_LISTEN", str(func(c *Config) *string { return &c.Listen })},
 		{"GOVLEDGER_PROFILE", str(func(c *Config) *string { return &c.Profile })},
-		{"GOVLEDGER_COLLECTIONS_DIR", str(func(c *Config) *string { return &c.CollectionsDir })},
 		{"GOVLEDGER_CHAINCODES", list(func(c *Config) *[]string { return &c.Chaincodes })},
 		{"GOVLEDGER_SERVICE_USER", str(func(c *Config) *string { return &c.ServiceUser })},
 		{"GOVLEDGER_STATE_FILE", str(func(c *Config) *string { return &c.StateFile })},
 		{"GOVLEDGER_AUDIT_LOG", str(func(c *Config) *string { return &c.AuditLog })},
+		{"GOVLEDGER_HEALTH_PSEUDONYM_SECRET_FILE", str(func(c *Config) *string { return &c.Health.PseudonymSecretFile })},
 		{"GOVLEDGER_LOG_LEVEL", str(func(c *Config) *string { return &c.LogLevel })},
 		{"GOVLEDGER_READ_ONLY", func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
@@ -297,6 +352,25 @@ func overrides() []override {
 			return nil
 		}},
 		{"GOVLEDGER_WEBHOOK_ALLOWED_HOSTS", list(func(c *Config) *[]string { return &c.Webhooks.AllowedHosts })},
+		{"GOVLEDGER_AUDIT_WATCH", boolean(func(c *Config) *bool { return &c.AuditWatch.Enabled })},
+		{"GOVLEDGER_AUDIT_WATCH_USER", str(func(c *Config) *string { return &c.AuditWatch.User })},
+		{"GOVLEDGER_AUDIT_WATCH_ENGAGEMENTS", func(c *Config, v string) error {
+			m, err := parseEngagements(v)
+			if err != nil {
+				return err
+			}
+			c.AuditWatch.Engagements = m
+			return nil
+		}},
+		{"GOVLEDGER_AUDIT_WATCH_STANDING", boolean(func(c *Config) *bool { return &c.AuditWatch.StandingEngagements })},
+		{"GOVLEDGER_AUDIT_WATCH_START_BLOCK", func(c *Config, v string) error {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return errors.New("must be a block number")
+			}
+			c.AuditWatch.StartBlock = n
+			return nil
+		}},
 		{"GOVLEDGER_API_KEYS", func(c *Config, v string) error {
 			keys, err := parseAPIKeys(v)
 			if err != nil {
@@ -342,6 +416,23 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// parseEngagements reads agency=engagement entries separated by commas.
+func parseEngagements(v string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, entry := range splitList(v) {
+		agency, engagement, ok := strings.Cut(entry, "=")
+		agency, engagement = strings.TrimSpace(agency), strings.TrimSpace(engagement)
+		if !ok || agency == "" || engagement == "" {
+			return nil, errors.New("entries must be agency=engagement")
+		}
+		if _, dup := out[agency]; dup {
+			return nil, fmt.Errorf("agency %s is listed twice", agency)
+		}
+		out[agency] = engagement
+	}
+	return out, nil
 }
 
 // parseAPIKeys reads name:sha256:user[:admin] entries separated by commas.
@@ -406,6 +497,9 @@ func (c *Config) Validate() error {
 	if c.Retry.MaxAttempts < 1 || c.Retry.MaxAttempts > 20 {
 		return fail("retry.maxAttempts", "must be within 1..20")
 	}
+	if err := c.AuditWatch.validate(); err != nil {
+		return err
+	}
 	names := map[string]bool{}
 	for i, k := range c.Auth.APIKeys {
 		field := fmt.Sprintf("auth.apiKeys[%d]", i)
@@ -428,6 +522,37 @@ func (c *Config) Validate() error {
 			return fail(field+".audience", "is required")
 		case iss.JWKSURL == "" && len(iss.StaticKeys) == 0:
 			return fail(field, "needs jwksURL or staticKeys")
+		}
+	}
+	return nil
+}
+
+// validate checks the audit watch settings when it is enabled; package
+// auditwatch checks identifiers against the chaincodes' rules at start-up.
+func (w AuditWatch) validate() error {
+	if !w.Enabled {
+		return nil
+	}
+	fail := func(field, rule string) error { return &FieldError{Field: "auditWatch." + field, Rule: rule} }
+	switch {
+	case w.User == "":
+		return fail("user", "is required when enabled")
+	case len(w.Engagements) == 0 && !w.StandingEngagements:
+		return fail("engagements", "must name an engagement per agency unless standingEngagements is true")
+	case !mspPattern.MatchString(w.AgencyMSP):
+		return fail("agencyMSP", "must be an MSP ID")
+	case w.CheckpointFile == "" || w.ParkedFile == "" || w.CheckpointFile == w.ParkedFile:
+		return fail("parkedFile", "checkpointFile and parkedFile are required and must differ")
+	case w.RefusalAttempts < 1 || w.RefusalAttempts > 100:
+		return fail("refusalAttempts", "must be within 1..100")
+	case w.InitialBackoff <= 0:
+		return fail("initialBackoff", "must be positive")
+	case w.MaxBackoff < w.InitialBackoff:
+		return fail("maxBackoff", "must not be below initialBackoff")
+	}
+	for agency, engagement := range w.Engagements {
+		if agency == "" || engagement == "" {
+			return fail("engagements", "agency codes and engagement ids must not be empty")
 		}
 	}
 	return nil

@@ -32,7 +32,6 @@ func TestLoad(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "ProcurementMSP", c.Org)
 		require.Equal(t, filepath.Join(".state", "config", "profiles", "ProcurementMSP.json"), c.Profile)
-		require.Equal(t, filepath.Join(".state", "config", "collections"), c.CollectionsDir)
 		require.Equal(t, filepath.Join(".state", "gateway", "ProcurementMSP", "gateway.db"), c.StateFile)
 		require.Equal(t, "Admin", c.ServiceUser)
 		require.Equal(t, 15*time.Second, c.Timeouts.Endorse.D())
@@ -95,6 +94,47 @@ webhooks: {allowedHosts: [hooks.example]}
 		require.Equal(t, []config.APIKey{{Name: "app", SHA256: h, User: "buyer1"}, {Name: "ops", SHA256: h, User: "Admin", Admin: true}}, c.Auth.APIKeys)
 	})
 
+	t.Run("reads the audit watch from the file and the environment", func(t *testing.T) {
+		p := write(t, `
+org: AuditOfficeMSP
+auditWatch:
+  enabled: true
+  user: auditor1
+  engagements: {MOF: ENG-2026-01}
+  startBlock: 12
+  maxBackoff: 30s
+`)
+		c, err := config.Load(p, nil)
+		require.NoError(t, err)
+		w := c.AuditWatch
+		require.True(t, w.Enabled)
+		require.Equal(t, map[string]string{"MOF": "ENG-2026-01"}, w.Engagements)
+		require.Equal(t, uint64(12), w.StartBlock)
+		require.Equal(t, "ProcurementMSP", w.AgencyMSP, "unset fields keep defaults")
+		require.Equal(t, 3, w.RefusalAttempts)
+		require.Equal(t, 30*time.Second, w.MaxBackoff.D())
+		require.Equal(t, filepath.Join(".state", "gateway", "AuditOfficeMSP", "auditwatch-checkpoint.json"), w.CheckpointFile)
+		require.Equal(t, filepath.Join(".state", "gateway", "AuditOfficeMSP", "auditwatch-parked.jsonl"), w.ParkedFile)
+
+		c, err = config.Load(p, env(map[string]string{
+			"GOVLEDGER_AUDIT_WATCH_USER":        "auditor2",
+			"GOVLEDGER_AUDIT_WATCH_ENGAGEMENTS": "MOF=ENG-A, MOH=ENG-B",
+			"GOVLEDGER_AUDIT_WATCH_STANDING":    "true",
+			"GOVLEDGER_AUDIT_WATCH_START_BLOCK": "0",
+		}))
+		require.NoError(t, err)
+		require.Equal(t, "auditor2", c.AuditWatch.User)
+		require.Equal(t, map[string]string{"MOF": "ENG-A", "MOH": "ENG-B"}, c.AuditWatch.Engagements)
+		require.True(t, c.AuditWatch.StandingEngagements)
+		require.Zero(t, c.AuditWatch.StartBlock)
+	})
+
+	t.Run("leaves a disabled audit watch unchecked", func(t *testing.T) {
+		c, err := config.Load(write(t, "auditWatch: {refusalAttempts: 0}\n"), nil)
+		require.NoError(t, err)
+		require.False(t, c.AuditWatch.Enabled)
+	})
+
 	t.Run("accepts an empty file", func(t *testing.T) {
 		_, err := config.Load(write(t, ""), nil)
 		require.NoError(t, err)
@@ -135,6 +175,18 @@ webhooks: {allowedHosts: [hooks.example]}
 		{"rejects an issuer without audience", "auth: {issuers: [{issuer: x, jwksURL: 'https://x'}]}\n", nil, "auth.issuers[0].audience"},
 		{"rejects an issuer without keys", "auth: {issuers: [{issuer: x, audience: a}]}\n", nil, "auth.issuers[0]"},
 		{"rejects an issuer without a name", "auth: {issuers: [{audience: a}]}\n", nil, "auth.issuers[0].issuer"},
+		{"requires the audit watch's user", "auditWatch: {enabled: true, standingEngagements: true}\n", nil, "auditWatch.user"},
+		{"requires engagements or the standing policy", "auditWatch: {enabled: true, user: a}\n", nil, "auditWatch.engagements"},
+		{"rejects an empty engagement id", "auditWatch: {enabled: true, user: a, engagements: {MOF: ''}}\n", nil, "auditWatch.engagements"},
+		{"rejects the parked file on the checkpoint", "auditWatch: {enabled: true, user: a, standingEngagements: true, checkpointFile: x, parkedFile: x}\n", nil, "auditWatch.parkedFile"},
+		{"rejects a bad agency MSP", "auditWatch: {enabled: true, user: a, standingEngagements: true, agencyMSP: 'a b'}\n", nil, "auditWatch.agencyMSP"},
+		{"rejects zero refusal attempts", "auditWatch: {enabled: true, user: a, standingEngagements: true, refusalAttempts: 0}\n", nil, "auditWatch.refusalAttempts"},
+		{"rejects a zero audit watch backoff", "auditWatch: {enabled: true, user: a, standingEngagements: true, initialBackoff: 0s}\n", nil, "auditWatch.initialBackoff"},
+		{"rejects audit watch backoffs in the wrong order", "auditWatch: {enabled: true, user: a, standingEngagements: true, initialBackoff: 1m, maxBackoff: 1s}\n", nil, "auditWatch.maxBackoff"},
+		{"names malformed engagements", "", map[string]string{"GOVLEDGER_AUDIT_WATCH_ENGAGEMENTS": "MOF"}, "GOVLEDGER_AUDIT_WATCH_ENGAGEMENTS"},
+		{"names an agency listed twice", "", map[string]string{"GOVLEDGER_AUDIT_WATCH_ENGAGEMENTS": "MOF=A,MOF=B"}, "GOVLEDGER_AUDIT_WATCH_ENGAGEMENTS"},
+		{"names a bad audit watch switch", "", map[string]string{"GOVLEDGER_AUDIT_WATCH": "on-ish"}, "GOVLEDGER_AUDIT_WATCH"},
+		{"names a bad start block", "", map[string]string{"GOVLEDGER_AUDIT_WATCH_START_BLOCK": "-1"}, "GOVLEDGER_AUDIT_WATCH_START_BLOCK"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
