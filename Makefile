@@ -13,6 +13,10 @@ help: ## list the targets
 fabric-binaries: ## build the pinned Fabric binaries into .cache/ (only when the pin changes)
 	$(GO) run ./test-network/cmd/govnet binaries
 
+.PHONY: run
+run: ## the network plus one HTTP gateway per organisation (8080-8085), then how to call them
+	$(GOVNET) run
+
 .PHONY: network-up
 network-up: ## bring the consortium up on 127.0.0.1 (idempotent)
 	$(GOVNET) up
@@ -68,3 +72,7 @@ bench-network: ## network figures: startup time, idle RSS, noop throughput at 1/
 .PHONY: bench-go
 bench-go: ## Go benchmarks of chaincode hot paths on the in-memory stub (ns/op, allocs/op)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 300x ./chaincode/...
+
+.PHONY: bench
+bench: ## live benchmark (<10 min): noop limit, gateway overhead, domain writes, 1k vs 100k records, peak RSS -> bench/results/latest.{json,md,png}
+	$(GO) run ./test-network/cmd/bench
