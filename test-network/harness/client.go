@@ -128,3 +128,18 @@ func (n *Network) ChainInfo(ctx context.Context, mspID, peer string) (BlockInfo,
 	}
 	return info, nil
 }
+
+// PeerProcess returns the process of one peer, so tests can stop, kill and
+// restart it (its state and PID file stay where the network keeps them).
+func (n *Network) PeerProcess(mspID, peer string) (*Process, error) {
+	nd, err := n.peer(mspID, peer)
+	if err != nil {
+		return nil, err
+	}
+	return n.peerProcess(nd), nil
+}
+
+// AwaitHealthy waits until every process answers its /healthz with 200.
+func (n *Network) AwaitHealthy(ctx context.Context, procs ...*Process) error {
+	return n.awaitHealthy(ctx, procs)
+}

@@ -769,3 +769,36 @@ func (l *ledgerReader) writesOf(n uint64, chaincode, key string) ([]string, erro
 	}
 	return out, nil
 }
+
+// TestGatewayFailsOverBetweenItsOrgsPeers stops the peer a gateway uses
+// first and requires the next submit to commit through the org's other peer;
+// the stopped peer is then restarted and caught up for the tests after it.
+func TestGatewayFailsOverBetweenItsOrgsPeers(t *testing.T) {
+	startGateways(t)
+	buyer := newAPIClient(t, "ProcurementMSP", "buyer1")
+	peer0, err := net.PeerProcess("ProcurementMSP", "peer0")
+	require.NoError(t, err)
+	require.NoError(t, peer0.Stop(net.State, 10*time.Second))
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		require.NoError(t, peer0.Start(net.State))
+		require.NoError(t, net.AwaitHealthy(ctx, peer0))
+		require.Eventually(t, func() bool {
+			a, errA := net.ChainInfo(ctx, "ProcurementMSP", "peer0")
+			b, errB := net.ChainInfo(ctx, "ProcurementMSP", "peer1")
+			return errA == nil && errB == nil && a.Height >= b.Height
+		}, time.Minute, 250*time.Millisecond, "the restarted peer catches up")
+	}()
+
+	key := "failover-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	tx := buyer.submit(t, "noop", "Put", buyer.args(t, "noop", "Put", key, "still served"), nil)
+	require.NotZero(t, tx.BlockNumber)
+	r := buyer.do(t, http.MethodGet, buyer.query(t, "noop", "Get", key), nil, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	var got struct {
+		Result string `json:"result"`
+	}
+	require.NoError(t, json.Unmarshal(r.body, &got))
+	require.Equal(t, "still served", got.Result, "read back through the surviving peer")
+}

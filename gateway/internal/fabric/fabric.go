@@ -164,16 +164,38 @@ func x509Identity(c ledger.Creator) (*identity.X509Identity, error) {
 }
 
 // gateway picks the service gateway of the first usable connection.
-func (a *Adapter) gateway() *client.Gateway {
+func (a *Adapter) gateway() *client.Gateway { return a.services[a.order()[0]] }
+
+// order lists the connections to try, usable ones (not failing, not shut
+// down) first, each group in configuration order.
+func (a *Adapter) order() []int {
+	var usable, failing []int
 	for i, conn := range a.conns {
 		if cc, ok := conn.(*grpc.ClientConn); ok {
 			if s := cc.GetState(); s == connectivity.TransientFailure || s == connectivity.Shutdown {
+				failing = append(failing, i)
 				continue
 			}
 		}
-		return a.services[i]
+		usable = append(usable, i)
 	}
-	return a.services[0]
+	return append(usable, failing...)
+}
+
+// onPeers runs call against the organisation's peers in order, moving to the
+// next peer only when the last could not be reached (ErrUnavailable): a
+// connection that was ready a moment ago may have just lost its peer. Every
+// call the adapter makes is safe to repeat on another peer: endorsement and
+// evaluation have no effects, a commit status is a read, and a resubmitted
+// transaction keeps its id, so the ledger commits it at most once.
+func (a *Adapter) onPeers(call func(gw *client.Gateway) error) error {
+	var err error
+	for _, i := range a.order() {
+		if err = call(a.services[i]); !errors.Is(err, ledger.ErrUnavailable) {
+			return err
+		}
+	}
+	return err
 }
 
 // builder returns a key-less SDK gateway for a creator, cached by
@@ -221,8 +243,8 @@ func (a *Adapter) NewProposal(spec ledger.ProposalSpec) (ledger.Unsigned, error)
 	return ledger.Unsigned{TxID: p.TransactionID(), Bytes: raw, Digest: p.Digest()}, nil
 }
 
-func (a *Adapter) signedProposal(phase ledger.Phase, signed ledger.Signed) (*client.Proposal, error) {
-	p, err := a.gateway().NewSignedProposal(signed.Bytes, signed.Signature)
+func signedProposal(gw *client.Gateway, phase ledger.Phase, signed ledger.Signed) (*client.Proposal, error) {
+	p, err := gw.NewSignedProposal(signed.Bytes, signed.Signature)
 	if err != nil {
 		return nil, &ledger.PhaseError{Phase: phase, Err: fmt.Errorf("%w: %w", ledger.ErrRejected, err)}
 	}
@@ -231,33 +253,41 @@ func (a *Adapter) signedProposal(phase ledger.Phase, signed ledger.Signed) (*cli
 
 // Evaluate runs a signed proposal on a peer.
 func (a *Adapter) Evaluate(ctx context.Context, signed ledger.Signed) ([]byte, error) {
-	p, err := a.signedProposal(ledger.PhaseEvaluate, signed)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, a.timeouts.evaluate)
-	defer cancel()
-	out, err := p.EvaluateWithContext(ctx)
-	if err != nil {
-		return nil, classify(ledger.PhaseEvaluate, p.TransactionID(), err)
-	}
-	return out, nil
+	var out []byte
+	err := a.onPeers(func(gw *client.Gateway) error {
+		p, err := signedProposal(gw, ledger.PhaseEvaluate, signed)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(ctx, a.timeouts.evaluate)
+		defer cancel()
+		if out, err = p.EvaluateWithContext(ctx); err != nil {
+			return classify(ledger.PhaseEvaluate, p.TransactionID(), err)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Endorse collects endorsements for a signed proposal and returns the
 // transaction to sign.
 func (a *Adapter) Endorse(ctx context.Context, signed ledger.Signed) (ledger.Endorsed, error) {
-	p, err := a.signedProposal(ledger.PhaseEndorse, signed)
-	if err != nil {
-		return ledger.Endorsed{}, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, a.timeouts.endorse)
-	defer cancel()
-	tx, err := p.EndorseWithContext(ctx)
-	if err != nil {
-		return ledger.Endorsed{}, classify(ledger.PhaseEndorse, p.TransactionID(), err)
-	}
-	return endorsed(tx)
+	var out ledger.Endorsed
+	err := a.onPeers(func(gw *client.Gateway) error {
+		p, err := signedProposal(gw, ledger.PhaseEndorse, signed)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(ctx, a.timeouts.endorse)
+		defer cancel()
+		tx, err := p.EndorseWithContext(ctx)
+		if err != nil {
+			return classify(ledger.PhaseEndorse, p.TransactionID(), err)
+		}
+		out, err = endorsed(tx)
+		return err
+	})
+	return out, err
 }
 
 func endorsed(tx *client.Transaction) (ledger.Endorsed, error) {
@@ -279,16 +309,18 @@ func (a *Adapter) ParseTransaction(raw []byte) (ledger.Endorsed, error) {
 
 // Submit sends a signed transaction to ordering.
 func (a *Adapter) Submit(ctx context.Context, signed ledger.Signed) error {
-	tx, err := a.gateway().NewSignedTransaction(signed.Bytes, signed.Signature)
-	if err != nil {
-		return &ledger.PhaseError{Phase: ledger.PhaseSubmit, Err: fmt.Errorf("%w: %w", ledger.ErrRejected, err)}
-	}
-	ctx, cancel := context.WithTimeout(ctx, a.timeouts.submit)
-	defer cancel()
-	if _, err := tx.SubmitWithContext(ctx); err != nil {
-		return classify(ledger.PhaseSubmit, tx.TransactionID(), err)
-	}
-	return nil
+	return a.onPeers(func(gw *client.Gateway) error {
+		tx, err := gw.NewSignedTransaction(signed.Bytes, signed.Signature)
+		if err != nil {
+			return &ledger.PhaseError{Phase: ledger.PhaseSubmit, Err: fmt.Errorf("%w: %w", ledger.ErrRejected, err)}
+		}
+		ctx, cancel := context.WithTimeout(ctx, a.timeouts.submit)
+		defer cancel()
+		if _, err := tx.SubmitWithContext(ctx); err != nil {
+			return classify(ledger.PhaseSubmit, tx.TransactionID(), err)
+		}
+		return nil
+	})
 }
 
 // CommitStatus waits for a transaction's commit status, asking as the
@@ -307,17 +339,22 @@ func (a *Adapter) CommitStatus(ctx context.Context, txID string) (ledger.Status,
 	if err != nil {
 		return ledger.Status{}, err
 	}
-	commit, err := a.gateway().NewCommit(signedReq)
-	if err != nil {
-		return ledger.Status{}, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, a.timeouts.commit)
-	defer cancel()
-	st, err := commit.StatusWithContext(ctx)
-	if err != nil {
-		return ledger.Status{}, classify(ledger.PhaseCommitStatus, txID, err)
-	}
-	return ledger.Status{TxID: txID, Block: st.BlockNumber, Code: st.Code.String()}, nil
+	var out ledger.Status
+	err = a.onPeers(func(gw *client.Gateway) error {
+		commit, err := gw.NewCommit(signedReq)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(ctx, a.timeouts.commit)
+		defer cancel()
+		st, err := commit.StatusWithContext(ctx)
+		if err != nil {
+			return classify(ledger.PhaseCommitStatus, txID, err)
+		}
+		out = ledger.Status{TxID: txID, Block: st.BlockNumber, Code: st.Code.String()}
+		return nil
+	})
+	return out, err
 }
 
 // Metadata evaluates org.hyperledger.fabric:GetMetadata as the service.

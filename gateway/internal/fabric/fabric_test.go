@@ -189,12 +189,12 @@ type rig struct {
 	conn    *grpc.ClientConn
 }
 
-func newRig(t *testing.T, opts ...fabric.Option) *rig {
+// serve runs a Gateway service in memory and connects to it.
+func serve(t *testing.T, g gp.GatewayServer) *grpc.ClientConn {
 	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer()
-	pg := &peerGateway{t: t}
-	gp.RegisterGatewayServer(srv, pg)
+	gp.RegisterGatewayServer(srv, g)
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
 	conn, err := grpc.NewClient("passthrough:///bufnet",
@@ -202,11 +202,19 @@ func newRig(t *testing.T, opts ...fabric.Option) *rig {
 		grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
+// newRig connects an adapter to a fake peer, after any peers in before.
+func newRig(t *testing.T, before []grpc.ClientConnInterface, opts ...fabric.Option) *rig {
+	t.Helper()
+	pg := &peerGateway{t: t}
+	conn := serve(t, pg)
 	svc := testpki.New(t, "Admin")
 	w := wallet.FromCredentials("ProcurementMSP", map[string]wallet.Credential{"Admin": {Certificate: svc.CertPEM, Sign: svc.Sign}})
 	service, err := w.Identity("Admin")
 	require.NoError(t, err)
-	a, err := fabric.New("public-services", []grpc.ClientConnInterface{conn}, service, opts...)
+	a, err := fabric.New("public-services", append(before, conn), service, opts...)
 	require.NoError(t, err)
 	t.Cleanup(a.Close)
 	return &rig{adapter: a, peer: pg, service: service, client: testpki.New(t, "buyer1"), conn: conn}
@@ -223,7 +231,7 @@ func (r *rig) sign(t *testing.T, u ledger.Unsigned) ledger.Signed {
 }
 
 func TestOfflineFlow(t *testing.T) {
-	r := newRig(t)
+	r := newRig(t, nil)
 	ctx := context.Background()
 
 	t.Run("endorses, submits and settles a transaction signed outside the adapter", func(t *testing.T) {
@@ -305,7 +313,7 @@ func withEmpty(ev ledger.Event) ledger.Event {
 }
 
 func TestErrors(t *testing.T) {
-	r := newRig(t)
+	r := newRig(t, nil)
 	ctx := context.Background()
 	evaluate := func(fn string) error {
 		prop, err := r.adapter.NewProposal(ledger.ProposalSpec{Chaincode: "procurement", Transaction: fn, Creator: r.creator()})
@@ -382,7 +390,7 @@ func TestNew(t *testing.T) {
 	})
 
 	t.Run("refuses non-positive timeouts", func(t *testing.T) {
-		r := newRig(t)
+		r := newRig(t, nil)
 		for _, opt := range []fabric.Option{
 			fabric.WithEvaluateTimeout(0), fabric.WithEndorseTimeout(-1), fabric.WithSubmitTimeout(0), fabric.WithCommitStatusTimeout(0),
 		} {
@@ -392,7 +400,7 @@ func TestNew(t *testing.T) {
 	})
 
 	t.Run("applies its own phase timeout", func(t *testing.T) {
-		r := newRig(t, fabric.WithEvaluateTimeout(time.Second), fabric.WithEndorseTimeout(time.Second),
+		r := newRig(t, nil, fabric.WithEvaluateTimeout(time.Second), fabric.WithEndorseTimeout(time.Second),
 			fabric.WithSubmitTimeout(time.Second), fabric.WithCommitStatusTimeout(time.Second))
 		_, err := r.adapter.CommitStatus(context.Background(), "tx")
 		require.NoError(t, err)
@@ -424,4 +432,54 @@ func TestDial(t *testing.T) {
 		defer cancel()
 		require.ErrorIs(t, a.Ready(ctx), ledger.ErrUnavailable)
 	})
+}
+
+// downPeer is a peer whose Gateway service is going away: every call is
+// Unavailable.
+type downPeer struct {
+	gp.UnimplementedGatewayServer
+	mu    sync.Mutex
+	calls int
+}
+
+func (d *downPeer) down() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.calls++
+	return status.Error(codes.Unavailable, "peer going down")
+}
+
+func (d *downPeer) Evaluate(context.Context, *gp.EvaluateRequest) (*gp.EvaluateResponse, error) {
+	return nil, d.down()
+}
+
+func (d *downPeer) Endorse(context.Context, *gp.EndorseRequest) (*gp.EndorseResponse, error) {
+	return nil, d.down()
+}
+
+func (d *downPeer) Submit(context.Context, *gp.SubmitRequest) (*gp.SubmitResponse, error) {
+	return nil, d.down()
+}
+
+func (d *downPeer) CommitStatus(context.Context, *gp.SignedCommitStatusRequest) (*gp.CommitStatusResponse, error) {
+	return nil, d.down()
+}
+
+func TestFailsOverToTheOrgsNextPeer(t *testing.T) {
+	down := &downPeer{}
+	r := newRig(t, []grpc.ClientConnInterface{serve(t, down)})
+	ctx := context.Background()
+
+	prop, err := r.adapter.NewProposal(ledger.ProposalSpec{Chaincode: "procurement", Transaction: "tender:SubmitBid", Args: [][]byte{[]byte("T1")}, EndorsingOrgs: []string{"AuditOfficeMSP"}, Creator: r.creator()})
+	require.NoError(t, err)
+	tx, err := r.adapter.Endorse(ctx, r.sign(t, prop))
+	require.NoError(t, err, "endorsed through the second peer")
+	require.NoError(t, r.adapter.Submit(ctx, r.sign(t, tx.Unsigned)))
+	require.Equal(t, []string{tx.TxID}, r.peer.submitted)
+	st, err := r.adapter.CommitStatus(ctx, tx.TxID)
+	require.NoError(t, err)
+	require.Equal(t, ledger.CodeValid, st.Code)
+	down.mu.Lock()
+	defer down.mu.Unlock()
+	require.Equal(t, 3, down.calls, "the first peer was tried for each phase")
 }
