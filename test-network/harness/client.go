@@ -143,3 +143,8 @@ func (n *Network) PeerProcess(mspID, peer string) (*Process, error) {
 func (n *Network) AwaitHealthy(ctx context.Context, procs ...*Process) error {
 	return n.awaitHealthy(ctx, procs)
 }
+
+// AwaitReady waits until the channel can take transactions again (a Raft
+// leader, full gossip membership on every peer, every chaincode answering
+// on every peer), e.g. after a test restarted a node.
+func (n *Network) AwaitReady(ctx context.Context) error { return n.awaitReady(ctx) }

@@ -789,6 +789,9 @@ func TestGatewayFailsOverBetweenItsOrgsPeers(t *testing.T) {
 			b, errB := net.ChainInfo(ctx, "ProcurementMSP", "peer1")
 			return errA == nil && errB == nil && a.Height >= b.Height
 		}, time.Minute, 250*time.Millisecond, "the restarted peer catches up")
+		// Its discovery must know every org again before other tests plan
+		// endorsements through it.
+		require.NoError(t, net.AwaitReady(ctx))
 	}()
 
 	key := "failover-" + strconv.FormatInt(time.Now().UnixNano(), 36)
