@@ -13,7 +13,8 @@ import (
 
 func TestDerivedIDs(t *testing.T) {
 	t.Run("derive the same record ID from the same transaction", func(t *testing.T) {
-		require.Equal(t, health.RecordID("tx1"), health.RecordID("tx1"))
+		first, again := health.RecordID("tx1"), health.RecordID("tx1")
+		require.Equal(t, first, again)
 	})
 	t.Run("derive distinct IDs for distinct transactions and kinds", func(t *testing.T) {
 		require.NotEqual(t, health.RecordID("tx1"), health.RecordID("tx2"))

@@ -91,7 +91,7 @@ func TestChainVerification(t *testing.T) {
 	clone := func() []*common.Block {
 		out := make([]*common.Block, len(f.chain.blocks))
 		for i, b := range f.chain.blocks {
-			out[i] = proto.Clone(b).(*common.Block)
+			out[i] = proto.CloneOf(b)
 		}
 		return out
 	}

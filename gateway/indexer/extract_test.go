@@ -96,11 +96,11 @@ func TestDecodeExtractsEveryField(t *testing.T) {
 			hash, err := HeaderHash(block.Header)
 			require.NoError(t, err)
 			require.Equal(t, BlockRecord{
-				Number: uint64(tc.block), Hash: hash, PreviousHash: block.Header.PreviousHash,
+				Number: uint64(tc.block), Hash: hash, PreviousHash: block.Header.PreviousHash, //nolint:gosec // tc.block is a small non-negative fixture index
 				DataHash: block.Header.DataHash, TxCount: len(block.Data.Data),
 			}, rec)
 			want := tc.want
-			want.BlockNumber, want.BlockHash, want.TxIndex = uint64(tc.block), hash, tc.tx
+			want.BlockNumber, want.BlockHash, want.TxIndex = uint64(tc.block), hash, tc.tx //nolint:gosec // tc.block is a small non-negative fixture index
 			require.Equal(t, want, actions[tc.tx])
 		})
 	}

@@ -209,7 +209,7 @@ func (c *testChain) add(t testing.TB, txs ...txSpec) *common.Block {
 	filter := make([]byte, len(txs))
 	for i, tx := range txs {
 		b.Data.Data = append(b.Data.Data, envelope(t, tx))
-		filter[i] = byte(tx.code)
+		filter[i] = byte(tx.code) //nolint:gosec // fixture validation codes are Fabric's TxValidationCode values, all below 256
 	}
 	b.Metadata.Metadata[common.BlockMetadataIndex_TRANSACTIONS_FILTER] = filter
 	b.Metadata.Metadata[common.BlockMetadataIndex_SIGNATURES] = []byte("orderer-signatures")

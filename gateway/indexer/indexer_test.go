@@ -93,7 +93,7 @@ func TestRunResumesAfterRestart(t *testing.T) {
 		// 0-2 again: asking for them would fail the run.
 		second, err := OpenSQLite(ctx, path)
 		require.NoError(t, err)
-		defer second.Close()
+		defer func() { _ = second.Close() }()
 		ix, err = New(&fakeSource{blocks: blocks, first: 3}, second, testChannel)
 		require.NoError(t, err)
 		require.ErrorIs(t, ix.Run(ctx), ErrSourceUnavailable)
@@ -121,7 +121,7 @@ func TestRunResumesAfterRestart(t *testing.T) {
 	t.Run("refuses a re-delivered block that differs from the indexed one", func(t *testing.T) {
 		store, _ := openStore(t)
 		indexAll(t, store, blocks[:3])
-		forged := proto.Clone(blocks[1]).(*common.Block)
+		forged := proto.CloneOf(blocks[1])
 		forged.Header.DataHash = bytes.Repeat([]byte{1}, 32)
 		ix, err := New(redeliver{&fakeSource{blocks: []*common.Block{forged}}}, store, testChannel)
 		require.NoError(t, err)

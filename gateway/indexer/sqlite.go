@@ -232,7 +232,7 @@ func readCheckpoint(ctx context.Context, q querier) (Checkpoint, error) {
 	if err := q.QueryRowContext(ctx, `SELECT next_block, last_hash FROM checkpoint WHERE id = 1`).Scan(&next, &last); err != nil {
 		return Checkpoint{}, fmt.Errorf("read checkpoint: %w", err)
 	}
-	return Checkpoint{NextBlock: uint64(next), LastHash: last}, nil
+	return Checkpoint{NextBlock: uint64(next), LastHash: last}, nil //nolint:gosec // next_block is only written by Commit as a block number below MaxInt64 plus one, so it is never negative
 }
 
 // Commit implements Store.
@@ -284,10 +284,10 @@ func (s *SQLiteStore) Commit(ctx context.Context, block BlockRecord, actions []A
 	return nil
 }
 
-func insertBlock(ctx context.Context, tx *sql.Tx, block BlockRecord, actions []Action) error {
+func insertBlock(ctx context.Context, tx *sql.Tx, block BlockRecord, actions []Action) (retErr error) {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO blocks (number, hash, previous_hash, data_hash, tx_count)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
-		int64(block.Number), nullable(block.Hash), nullable(block.PreviousHash), nullable(block.DataHash), block.TxCount); err != nil {
+		int64(block.Number), nullable(block.Hash), nullable(block.PreviousHash), nullable(block.DataHash), block.TxCount); err != nil { //nolint:gosec // Commit rejects block numbers at or above MaxInt64
 		return fmt.Errorf("block: %w", err)
 	}
 	insAction, err := tx.PrepareContext(ctx, `INSERT INTO actions (block_number, tx_index, tx_id, channel, type,
@@ -296,13 +296,13 @@ func insertBlock(ctx context.Context, tx *sql.Tx, block BlockRecord, actions []A
 	if err != nil {
 		return err
 	}
-	defer insAction.Close()
+	defer func() { retErr = errors.Join(retErr, closeStmt("action statement", insAction)) }()
 	insWrite, err := tx.PrepareContext(ctx, `INSERT INTO writes (block_number, tx_index, seq, namespace, collection, key, key_hash, kind)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (block_number, tx_index, seq) DO NOTHING`)
 	if err != nil {
 		return err
 	}
-	defer insWrite.Close()
+	defer func() { retErr = errors.Join(retErr, closeStmt("write statement", insWrite)) }()
 	for _, a := range actions {
 		attrs, err := json.Marshal(a.Attributes)
 		if err != nil {
@@ -316,16 +316,27 @@ func insertBlock(ctx context.Context, tx *sql.Tx, block BlockRecord, actions []A
 			sec = sql.NullInt64{Int64: a.Timestamp.Unix(), Valid: true}
 			nsec = sql.NullInt64{Int64: int64(a.Timestamp.Nanosecond()), Valid: true}
 		}
+		//nolint:gosec // Commit checks every action is in its block, whose number is below MaxInt64
 		if _, err := insAction.ExecContext(ctx, int64(a.BlockNumber), a.TxIndex, a.TxID, a.Channel, a.Type, sec, nsec,
 			a.CreatorMSPID, a.Subject, string(attrs), a.Chaincode, a.Function, a.ValidationCode, a.Validation, a.Malformed); err != nil {
 			return fmt.Errorf("tx %d: %w", a.TxIndex, err)
 		}
 		for seq, w := range a.Writes {
+			//nolint:gosec // Commit checks every action is in its block, whose number is below MaxInt64
 			if _, err := insWrite.ExecContext(ctx, int64(a.BlockNumber), a.TxIndex, seq, w.Namespace, w.Collection,
 				w.Key, nullable(w.KeyHash), string(w.Kind)); err != nil {
 				return fmt.Errorf("tx %d write %d: %w", a.TxIndex, seq, err)
 			}
 		}
+	}
+	return nil
+}
+
+// closeStmt closes a prepared insert, naming it in the error so a failed
+// close inside a write transaction is not lost.
+func closeStmt(name string, stmt *sql.Stmt) error {
+	if err := stmt.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", name, err)
 	}
 	return nil
 }
@@ -445,7 +456,7 @@ func (s *SQLiteStore) actions(ctx context.Context, stmt string, args ...any) ([]
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []Action
 	for rows.Next() {
 		var (
@@ -458,7 +469,7 @@ func (s *SQLiteStore) actions(ctx context.Context, stmt string, args ...any) ([]
 			&a.CreatorMSPID, &a.Subject, &attrs, &a.Chaincode, &a.Function, &a.ValidationCode, &a.Validation, &a.Malformed); err != nil {
 			return nil, err
 		}
-		a.BlockNumber = uint64(block)
+		a.BlockNumber = uint64(block) //nolint:gosec // block_number comes from a block Commit accepted, below MaxInt64
 		if sec.Valid && nsec.Valid {
 			a.Timestamp = time.Unix(sec.Int64, nsec.Int64).UTC()
 		}
@@ -487,17 +498,18 @@ func (s *SQLiteStore) attachWrites(ctx context.Context, actions []Action) error 
 	values := make([]string, 0, len(actions))
 	args := make([]any, 0, 2*len(actions))
 	for i, a := range actions {
-		index[[2]int64{int64(a.BlockNumber), int64(a.TxIndex)}] = i
+		index[[2]int64{int64(a.BlockNumber), int64(a.TxIndex)}] = i //nolint:gosec // actions were read back from the index, whose block numbers are below MaxInt64
 		values = append(values, `(?, ?)`)
-		args = append(args, int64(a.BlockNumber), a.TxIndex)
+		args = append(args, int64(a.BlockNumber), a.TxIndex) //nolint:gosec // as above: an indexed block number is below MaxInt64
 	}
+	//nolint:gosec // G202: only the constant placeholder `(?, ?)` is joined into the query; every value is a bound argument
 	rows, err := s.db.QueryContext(ctx, `SELECT block_number, tx_index, namespace, collection, key, key_hash, kind FROM writes
 		WHERE (block_number, tx_index) IN (VALUES `+strings.Join(values, `, `)+`)
 		ORDER BY block_number, tx_index, seq`, args...)
 	if err != nil {
 		return fmt.Errorf("writes: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	for rows.Next() {
 		var (
 			block, tx int64

@@ -220,7 +220,7 @@ func (q Query) cursorAfter(a Action) string {
 	raw := make([]byte, 0, 1+8+4+8)
 	raw = append(raw, cursorVersion)
 	raw = binary.BigEndian.AppendUint64(raw, a.BlockNumber)
-	raw = binary.BigEndian.AppendUint32(raw, uint32(a.TxIndex))
+	raw = binary.BigEndian.AppendUint32(raw, uint32(a.TxIndex)) //nolint:gosec // a tx index is below 2^30: a protobuf block is under 2 GiB and each envelope costs at least 2 bytes
 	fp := q.fingerprint()
 	raw = append(raw, fp[:]...)
 	return base64.RawURLEncoding.EncodeToString(raw)
@@ -233,8 +233,8 @@ func (q Query) fingerprint() [8]byte {
 		h.Write([]byte(s))
 	}
 	for _, t := range []time.Time{q.From, q.To} {
-		h.Write(binary.BigEndian.AppendUint64(nil, uint64(t.Unix())))
-		h.Write(binary.BigEndian.AppendUint32(nil, uint32(t.Nanosecond())))
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(t.Unix())))       //nolint:gosec // a bit-for-bit reinterpretation for hashing; negative times stay distinct
+		h.Write(binary.BigEndian.AppendUint32(nil, uint32(t.Nanosecond()))) //nolint:gosec // Nanosecond is in [0, 1e9), within uint32
 	}
 	h.Write(binary.BigEndian.AppendUint64(nil, q.BeforeBlock))
 	var fp [8]byte

@@ -28,7 +28,7 @@ func TestOpenSQLite(t *testing.T) {
 		require.NoError(t, s.Close())
 		again, err := OpenSQLite(ctx, path)
 		require.NoError(t, err)
-		defer again.Close()
+		defer func() { _ = again.Close() }()
 		var applied int
 		require.NoError(t, again.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&applied))
 		require.Equal(t, len(migrations), applied)

@@ -126,7 +126,7 @@ func TestVerify(t *testing.T) {
 		s := indexed(t)
 		blocks := make([]*common.Block, len(f.chain.blocks))
 		for i, b := range f.chain.blocks {
-			blocks[i] = proto.Clone(b).(*common.Block)
+			blocks[i] = proto.CloneOf(b)
 		}
 		blocks[2].Data.Data[0] = []byte("rewritten history")
 		_, err := Verify(ctx, &fakeSource{blocks: blocks}, s)
@@ -138,7 +138,7 @@ func TestVerify(t *testing.T) {
 		s := indexed(t)
 		blocks := make([]*common.Block, len(f.chain.blocks))
 		for i, b := range f.chain.blocks {
-			blocks[i] = proto.Clone(b).(*common.Block)
+			blocks[i] = proto.CloneOf(b)
 		}
 		blocks[1].Metadata.Metadata[common.BlockMetadataIndex_TRANSACTIONS_FILTER][0] = 10
 		_, err := Verify(ctx, &fakeSource{blocks: blocks}, s)

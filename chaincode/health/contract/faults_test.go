@@ -3,7 +3,6 @@ package contract_test
 import (
 	"encoding/json"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
@@ -193,7 +192,7 @@ func TestPeerFailures(t *testing.T) {
 				ce, ok := ccerror.Parse(resp.GetMessage())
 				require.True(t, ok, "call %d: unparseable error %q", n, resp.GetMessage())
 				require.Equal(t, ccerror.Internal, ce.Code, "call %d: %s", n, ce.Message)
-				require.True(t, strings.Contains(ce.Message, errInjected.Error()), "call %d: %s", n, ce.Message)
+				require.Contains(t, ce.Message, errInjected.Error(), "call %d: %s", n, ce.Message)
 			}
 		})
 	}

@@ -102,7 +102,9 @@ func expiredRecords(stub shim.ChaincodeStubInterface, cutoff string, limit int) 
 func purgeRecord(stub shim.ChaincodeStubInterface, id, received string, keepFrom health.Week, now time.Time) error {
 	ref, key, err := getRef(stub, id)
 	if err != nil {
-		return fmt.Errorf("index entry of record %s: %v", id, err)
+		// %v on purpose: an index entry whose record is missing is corrupt state, so the
+		// cause's NOT_FOUND must not reach the caller; ccerror reports it as INTERNAL.
+		return fmt.Errorf("index entry of record %s: %v", id, err) //nolint:errorlint // see above
 	}
 	pkey, err := recordKey(id)
 	if err != nil {

@@ -190,7 +190,9 @@ func rulesFor(stub shim.ChaincodeStubInterface, condition, region string) ([]hea
 		for _, v := range entries {
 			rule, _, err := getRule(stub, v[2])
 			if err != nil {
-				return nil, fmt.Errorf("rule index entry %s: %v", v[2], err)
+				// %v on purpose: an index entry whose rule is missing is corrupt state, so the
+				// cause's NOT_FOUND must not reach the caller; ccerror reports it as INTERNAL.
+				return nil, fmt.Errorf("rule index entry %s: %v", v[2], err) //nolint:errorlint // see above
 			}
 			if rule.Enabled {
 				out = append(out, rule)

@@ -60,7 +60,7 @@ func openIndex(ctx context.Context, path string) (*indexer.SQLiteStore, error) {
 	return indexer.OpenSQLite(ctx, path)
 }
 
-func runCommand(ctx context.Context, args []string, _, stderr io.Writer) error {
+func runCommand(ctx context.Context, args []string, _, stderr io.Writer) (retErr error) {
 	fs := newFlagSet("run", stderr)
 	var conn connFlags
 	conn.register(fs)
@@ -86,12 +86,17 @@ func runCommand(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() {
+		// The follower writes the index, so a failed close is reported.
+		if cerr := store.Close(); cerr != nil {
+			retErr = errors.Join(retErr, fmt.Errorf("close index: %w", cerr))
+		}
+	}()
 	c, err := conn.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	ix, err := indexer.NewForNetwork(c.network, store, indexer.WithLogger(log))
 	if err != nil {
 		return err
@@ -163,12 +168,12 @@ func verifyCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	c, err := conn.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	rep, err := indexer.Verify(ctx, indexer.NewNetworkSource(c.network), store)
@@ -203,7 +208,7 @@ func queryCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	page, err := store.Query(ctx, q)
 	if err != nil {
 		return err
@@ -239,7 +244,7 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	if *out == "" {
 		sum, err := indexer.Export(ctx, store, q, format, stdout)
 		if err != nil {
@@ -257,7 +262,8 @@ func exportToFile(ctx context.Context, store indexer.Store, q indexer.Query, for
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	// After a successful rename the temporary name is gone, so the error is expected.
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	sum, err := indexer.Export(ctx, store, q, format, tmp)
 	if err != nil {
 		_ = tmp.Close()

@@ -178,7 +178,7 @@ func readSmall(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	data, err := io.ReadAll(io.LimitReader(f, maxPEMSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)

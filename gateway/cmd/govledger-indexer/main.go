@@ -88,12 +88,12 @@ Run "govledger-indexer <command> -h" for the command's flags.
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		_, _ = fmt.Fprint(stderr, usage)
 		return 2
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "govledger-indexer: unknown command %q\n%s", args[0], usage)
+		_, _ = fmt.Fprintf(stderr, "govledger-indexer: unknown command %q\n%s", args[0], usage)
 		return 2
 	}
 	err := cmd(ctx, args[1:], stdout, stderr)
@@ -103,10 +103,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "govledger-indexer %s: %v\n", args[0], err)
+		_, _ = fmt.Fprintf(stderr, "govledger-indexer %s: %v\n", args[0], err)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "govledger-indexer %s: %v\n", args[0], err)
+		_, _ = fmt.Fprintf(stderr, "govledger-indexer %s: %v\n", args[0], err)
 		return 1
 	}
 }

@@ -113,6 +113,13 @@ func marshal(t *testing.T, m proto.Message) []byte {
 // addTx appends a block with one endorser transaction by creator writing key.
 func (l *ledger) addTx(t *testing.T, txID, mspID string, certPEM []byte, chaincode, function, key string, ts time.Time) {
 	t.Helper()
+	require.NoError(t, l.appendBlock(txEnvelope(t, txID, mspID, certPEM, chaincode, function, key, ts)))
+}
+
+// txEnvelope encodes one endorser transaction by creator writing key; an
+// empty chaincode makes a config transaction instead.
+func txEnvelope(t *testing.T, txID, mspID string, certPEM []byte, chaincode, function, key string, ts time.Time) []byte {
+	t.Helper()
 	creator := marshal(t, &msp.SerializedIdentity{Mspid: mspID, IdBytes: certPEM})
 	chdr := &common.ChannelHeader{ChannelId: channel, TxId: txID, Timestamp: timestamppb.New(ts)}
 	var data []byte
@@ -135,10 +142,15 @@ func (l *ledger) addTx(t *testing.T, txID, mspID string, certPEM []byte, chainco
 			Action:                   &peer.ChaincodeEndorsedAction{ProposalResponsePayload: marshal(t, prp)},
 		})}}})
 	}
-	env := marshal(t, &common.Envelope{Payload: marshal(t, &common.Payload{
+	return marshal(t, &common.Envelope{Payload: marshal(t, &common.Payload{
 		Header: &common.Header{ChannelHeader: marshal(t, chdr), SignatureHeader: marshal(t, &common.SignatureHeader{Creator: creator})},
 		Data:   data,
 	})})
+}
+
+// appendBlock chains a block holding env onto the ledger. It reports errors
+// rather than asserting so it can run off the test goroutine.
+func (l *ledger) appendBlock(env []byte) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := &common.Block{
@@ -148,11 +160,14 @@ func (l *ledger) addTx(t *testing.T, txID, mspID string, certPEM []byte, chainco
 	}
 	if len(l.blocks) > 0 {
 		prev, err := indexer.HeaderHash(l.blocks[len(l.blocks)-1].Header)
-		require.NoError(t, err)
+		if err != nil {
+			return err
+		}
 		b.Header.PreviousHash = prev
 	}
 	b.Header.DataHash = indexer.DataHash(b.Data)
 	l.blocks = append(l.blocks, b)
+	return nil
 }
 
 // fakePeer serves the ledger's blocks over TLS like a peer's Deliver
@@ -302,7 +317,7 @@ func (e *env) follow(t *testing.T, n uint64, extra ...string) {
 		if err != nil {
 			return false
 		}
-		defer s.Close()
+		defer func() { _ = s.Close() }()
 		cp, err := s.Checkpoint(context.Background())
 		return err == nil && cp.NextBlock == n
 	}, 20*time.Second, 20*time.Millisecond)
@@ -368,7 +383,7 @@ func TestRunVerifyQueryExport(t *testing.T) {
 		require.Contains(t, errOut, "exported 2 actions from blocks 0-2")
 		f, err := os.Open(path)
 		require.NoError(t, err)
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		rows, err := csv.NewReader(f).ReadAll()
 		require.NoError(t, err)
 		require.Len(t, rows, 3)
@@ -412,12 +427,15 @@ func TestRunReconnects(t *testing.T) {
 	t.Run("resumes after the peer drops the stream, with no gap or duplicate", func(t *testing.T) {
 		e := newEnv(t)
 		e.peer.closeAfter = true
+		env := txEnvelope(t, "tx-3", "ProcurementMSP", e.auditorCert, "procurement", "Procurement:Close", "tender\x00T-1\x00", e.t0.Add(3*time.Minute))
+		added := make(chan error, 1)
 		go func() {
 			// New blocks arrive while the indexer waits to reconnect.
 			time.Sleep(200 * time.Millisecond)
-			e.ledger.addTx(t, "tx-3", "ProcurementMSP", e.auditorCert, "procurement", "Procurement:Close", "tender\x00T-1\x00", e.t0.Add(3*time.Minute))
+			added <- e.ledger.appendBlock(env)
 		}()
 		e.follow(t, 4, "-max-retry", "1s", "-v")
+		require.NoError(t, <-added)
 		code, out, _ := exec(context.Background(), "query", "-db", e.db)
 		require.Equal(t, 0, code)
 		var page indexer.Page

@@ -224,8 +224,11 @@ func (h *Handler) submit(ctx context.Context, signer txn.Signer, caller string, 
 		return Submitted{}, rec.Err
 	}
 	var res submitResult
-	if err := json.Unmarshal(rec.Result, &res); err != nil || res.RecordID == "" {
-		return Submitted{}, fmt.Errorf("transaction %s: %s result without a record id: %v", rec.TxID, SubmitFunction, err)
+	if err := json.Unmarshal(rec.Result, &res); err != nil {
+		return Submitted{}, fmt.Errorf("transaction %s: %s result without a record id: %w", rec.TxID, SubmitFunction, err)
+	}
+	if res.RecordID == "" {
+		return Submitted{}, fmt.Errorf("transaction %s: %s result without a record id", rec.TxID, SubmitFunction)
 	}
 	return Submitted{TxID: rec.TxID, RecordID: res.RecordID, SHA256: res.SHA256, Alerts: res.Alerts}, nil
 }
@@ -315,10 +318,10 @@ func bundleError(err error) error {
 func reportError(err error, index, n int, keyed bool) error {
 	p := *problem.From(err)
 	var done string
-	switch {
-	case index == 0:
+	switch index {
+	case 0:
 		done = "none was submitted before it"
-	case index == 1:
+	case 1:
 		done = "report 1 is committed"
 	default:
 		done = fmt.Sprintf("reports 1-%d are committed", index)
