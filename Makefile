@@ -59,7 +59,7 @@ integration: ## integration tests: bring a network up from nothing in a temporar
 	$(GO) test -tags integration -count=1 -timeout 30m -v ./test-network/integration/...
 
 .PHONY: test
-test: vet unit integration ## everything CI runs: vet, unit tests, integration tests on a real network
+test: vet lint unit integration ## everything CI runs: vet, lint, unit tests, integration tests on a real network
 
 .PHONY: cover
 cover: ## unit test coverage per package
