@@ -103,22 +103,14 @@ func DefaultConfig() Config {
 // Contract is the audit contract. Its exported methods are the chaincode's
 // transactions.
 type Contract struct {
-	contractapi.Contract
+	txn.Contract
 	cfg Config
 }
-
-// GetEvaluateTransactions tags the functions the access table does not mark
-// as writes "evaluate" in the contract metadata.
-func (c *Contract) GetEvaluateTransactions() []string { return policy.Reads() }
 
 // New returns the contract wired to the platform: GovLedger's transaction
 // context and the access policy guard.
 func New(cfg Config) *Contract {
-	c := &Contract{cfg: cfg}
-	c.Name = Name
-	c.TransactionContextHandler = new(txn.Context)
-	c.BeforeTransaction = txn.Guard(policy)
-	return c
+	return &Contract{Contract: txn.NewContract(Name, policy), cfg: cfg}
 }
 
 // Chaincode returns the audit chaincode with DefaultConfig, ready to serve.

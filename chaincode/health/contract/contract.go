@@ -165,19 +165,13 @@ var policy = access.Policy{
 // Contract is the health contract. Its exported methods are the chaincode's
 // transactions.
 type Contract struct {
-	contractapi.Contract
+	txn.Contract
 }
-
-// GetEvaluateTransactions tags the functions the access table does not mark
-// as writes "evaluate" in the contract metadata.
-func (c *Contract) GetEvaluateTransactions() []string { return policy.Reads() }
 
 // New returns the contract wired to the platform: GovLedger's transaction
 // context, the access policy guard, and the refusal of reports in arguments.
 func New() *Contract {
-	c := &Contract{}
-	c.Name = Name
-	c.TransactionContextHandler = new(txn.Context)
+	c := &Contract{Contract: txn.NewContract(Name, policy)}
 	c.BeforeTransaction = before(txn.Guard(policy))
 	return c
 }

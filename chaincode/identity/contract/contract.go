@@ -97,21 +97,13 @@ var policy = access.Policy{
 // Contract is the identity contract. Its exported methods are the
 // chaincode's transactions.
 type Contract struct {
-	contractapi.Contract
+	txn.Contract
 }
-
-// GetEvaluateTransactions tags the functions the access table does not mark
-// as writes "evaluate" in the contract metadata.
-func (c *Contract) GetEvaluateTransactions() []string { return policy.Reads() }
 
 // New returns the contract wired to the platform: GovLedger's transaction
 // context and the access policy guard.
 func New() *Contract {
-	c := &Contract{}
-	c.Name = Name
-	c.TransactionContextHandler = new(txn.Context)
-	c.BeforeTransaction = txn.Guard(policy)
-	return c
+	return &Contract{Contract: txn.NewContract(Name, policy)}
 }
 
 // Chaincode returns the identity chaincode, ready to serve.

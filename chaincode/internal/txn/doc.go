@@ -24,7 +24,7 @@
 //
 // Wiring:
 //
-//	type Contract struct{ contractapi.Contract }
+//	type Contract struct{ txn.Contract }
 //
 //	var policy = access.Policy{
 //		"CreateTender": {Write: true, Roles: []access.Grant{{MSPID: "AgencyMSP", Role: "procurement-officer"}}},
@@ -32,13 +32,9 @@
 //		"ListTenders":  {Roles: []access.Grant{{MSPID: access.AnyMSP, Role: access.AnyRole}}},
 //	}
 //
-//	func New() *Contract {
-//		c := &Contract{}
-//		c.Name = "procurement"
-//		c.TransactionContextHandler = new(txn.Context)
-//		c.BeforeTransaction = txn.Guard(policy)
-//		return c
-//	}
+//	// NewContract sets the transaction Context, the Guard of policy, and
+//	// tags the functions policy does not mark as writes "evaluate".
+//	func New() *Contract { return &Contract{Contract: txn.NewContract("procurement", policy)} }
 //
 // A write function: decode, validate, read, check the state machine, write,
 // index, emit, and classify the error in one place.

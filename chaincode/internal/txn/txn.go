@@ -126,3 +126,26 @@ func FunctionName(invoked string) string {
 	runes[0] = unicode.ToUpper(runes[0])
 	return string(runes)
 }
+
+// Contract is what every GovLedger contract embeds: contractapi's Contract
+// wired to the platform — GovLedger's transaction Context and the Guard of
+// the contract's access policy — with the functions that policy does not mark
+// as writes tagged "evaluate", so the one table that says who may write also
+// says what writes.
+type Contract struct {
+	contractapi.Contract
+	policy access.Policy
+}
+
+// NewContract wires a contract named name to policy.
+func NewContract(name string, policy access.Policy) Contract {
+	c := Contract{policy: policy}
+	c.Name = name
+	c.TransactionContextHandler = new(Context)
+	c.BeforeTransaction = Guard(policy)
+	return c
+}
+
+// GetEvaluateTransactions tags the policy's reads "evaluate" in the contract
+// metadata (contractapi's EvaluationContractInterface).
+func (c *Contract) GetEvaluateTransactions() []string { return c.policy.Reads() }

@@ -329,3 +329,15 @@ func TestNowAndCaller(t *testing.T) {
 		require.Error(t, ctx.Emit("note", "x", "touched", "", nil))
 	})
 }
+
+func TestNewContractWiresThePlatformAndTagsReads(t *testing.T) {
+	p := access.Policy{
+		"Write": {Write: true, Roles: []access.Grant{{MSPID: "AgencyMSP", Role: "officer"}}},
+		"Read":  {Roles: []access.Grant{{MSPID: access.AnyMSP, Role: access.AnyRole}}},
+	}
+	c := txn.NewContract("sample", p)
+	require.Equal(t, "sample", c.GetName())
+	require.IsType(t, new(txn.Context), c.GetTransactionContextHandler())
+	require.NotNil(t, c.GetBeforeTransaction())
+	require.Equal(t, []string{"Read"}, c.GetEvaluateTransactions())
+}

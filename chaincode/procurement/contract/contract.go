@@ -115,23 +115,16 @@ var policy = access.Policy{
 // Contract is the procurement contract. Its exported methods are the
 // chaincode's transactions.
 type Contract struct {
-	contractapi.Contract
+	txn.Contract
 	cfg procurement.Config
 }
-
-// GetEvaluateTransactions tags the functions the access table does not mark
-// as writes "evaluate" in the contract metadata.
-func (c *Contract) GetEvaluateTransactions() []string { return policy.Reads() }
 
 // New returns the contract for the procurement regime cfg, which must be
 // valid (see procurement.Config.Validate).
 func New(cfg procurement.Config) *Contract {
-	c := &Contract{cfg: cfg}
-	c.Name = Name
+	c := &Contract{Contract: txn.NewContract(Name, policy), cfg: cfg}
 	c.Info.Title = "GovLedger public procurement"
 	c.Info.Version = "1.0.0"
-	c.TransactionContextHandler = new(txn.Context)
-	c.BeforeTransaction = txn.Guard(policy)
 	return c
 }
 
