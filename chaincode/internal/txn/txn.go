@@ -2,6 +2,8 @@ package txn
 
 import (
 	"fmt"
+	"reflect"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -149,3 +151,21 @@ func NewContract(name string, policy access.Policy) Contract {
 // GetEvaluateTransactions tags the policy's reads "evaluate" in the contract
 // metadata (contractapi's EvaluationContractInterface).
 func (c *Contract) GetEvaluateTransactions() []string { return c.policy.Reads() }
+
+// Transactions lists, sorted, the transactions of a contract that embeds
+// Contract: its exported methods other than the platform's. Contract tests
+// compare it with the access policy's functions, so no transaction goes
+// without a rule and no rule names a function that does not exist.
+func Transactions(contract any) []string {
+	base := reflect.TypeFor[*Contract]()
+	typ := reflect.TypeOf(contract)
+	var names []string
+	for i := range typ.NumMethod() {
+		name := typ.Method(i).Name
+		if _, platform := base.MethodByName(name); !platform {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}

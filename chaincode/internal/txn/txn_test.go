@@ -341,3 +341,13 @@ func TestNewContractWiresThePlatformAndTagsReads(t *testing.T) {
 	require.NotNil(t, c.GetBeforeTransaction())
 	require.Equal(t, []string{"Read"}, c.GetEvaluateTransactions())
 }
+
+type sampleContract struct{ txn.Contract }
+
+func (c *sampleContract) Write(*txn.Context) error          { return nil }
+func (c *sampleContract) Read(*txn.Context) (string, error) { return "", nil }
+
+func TestTransactionsListsOnlyTheContractsOwnMethods(t *testing.T) {
+	c := &sampleContract{Contract: txn.NewContract("sample", nil)}
+	require.Equal(t, []string{"Read", "Write"}, txn.Transactions(c))
+}

@@ -1,33 +1,20 @@
 package contract
 
 import (
-	"reflect"
+	"maps"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/govledger/govledger/chaincode/internal/txn"
 	"github.com/govledger/govledger/chaincode/procurement"
 )
 
 func TestPolicyCoversExactlyTheTransactions(t *testing.T) {
 	require.NoError(t, policy.Validate())
-	c := New(procurement.DefaultConfig())
-	var transactions []string
-	ct := reflect.TypeOf(c)
-	base := reflect.TypeOf(&c.Contract)
-	for i := 0; i < ct.NumMethod(); i++ {
-		name := ct.Method(i).Name
-		// GetEvaluateTransactions is contractapi's hook, not a transaction.
-		if _, inherited := base.MethodByName(name); !inherited && name != "GetEvaluateTransactions" {
-			transactions = append(transactions, name)
-		}
-	}
-	var ruled []string
-	for name := range policy {
-		ruled = append(ruled, name)
-	}
-	slices.Sort(ruled)
+	transactions := txn.Transactions(New(procurement.DefaultConfig()))
+	ruled := slices.Sorted(maps.Keys(policy))
 	require.Equal(t, ruled, transactions)
 	for _, name := range transactions {
 		if name[:3] == "Get" || name[:4] == "List" {
